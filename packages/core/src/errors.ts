@@ -1,0 +1,49 @@
+import type { z } from 'zod'
+import { ErrorCode } from './reasons'
+import { formatIssues } from './schemas'
+
+/**
+ * Base class of every error Floodgate throws or reports. Thrown only at API
+ * edges (bad options, a failed start); inside evaluation the same codes become
+ * `errorCode` on the returned details.
+ */
+export class FlagSdkError extends Error {
+  /** A machine-readable code a caller can switch on. */
+  readonly code: string
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = new.target.name
+    this.code = code
+  }
+}
+
+/** A flag key that the snapshot does not hold. */
+export class FlagNotFoundError extends FlagSdkError {
+  constructor(readonly flagKey: string) {
+    super(ErrorCode.FLAG_NOT_FOUND, `flag "${flagKey}" is not in the snapshot`)
+  }
+}
+
+/** Data that does not match its schema: a snapshot, patch, option or body. */
+export class SchemaError extends FlagSdkError {
+  readonly issues: { path: string; message: string }[]
+
+  constructor(what: string, error: z.ZodError) {
+    const issues = formatIssues(error)
+    const first = issues[0]
+    super(
+      ErrorCode.PARSE_ERROR,
+      `invalid ${what}${first ? `: ${first.path} ${first.message}` : ''}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`,
+      { cause: error },
+    )
+    this.issues = issues
+  }
+}
+
+/** The client has no snapshot yet. */
+export class NotReadyError extends FlagSdkError {
+  constructor(message = 'the flag client has no snapshot yet') {
+    super(ErrorCode.PROVIDER_NOT_READY, message)
+  }
+}
