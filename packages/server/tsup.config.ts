@@ -1,0 +1,3 @@
+import { tsupConfig } from '../../tooling/tsupConfig.ts'
+
+export default tsupConfig({ entry: ['src/index.ts', 'src/cli.ts'] })
