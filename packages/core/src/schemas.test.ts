@@ -102,7 +102,13 @@ describe('parseSnapshot', () => {
 describe('parseStreamPatch', () => {
   it('should accept a deletion', () => {
     expect(
-      parseStreamPatch({ type: 'flag', version: 43, key: 'new-checkout', flag: null }).success,
+      parseStreamPatch({
+        type: 'flag',
+        version: 43,
+        previousVersion: 42,
+        key: 'new-checkout',
+        flag: null,
+      }).success,
     ).toBe(true)
   })
 })

@@ -390,18 +390,25 @@ export type SnapshotInput = z.input<typeof SnapshotSchema>
  * One change pushed over the stream (`event: patch`): a flag's new
  * configuration, or `null` when it was deleted (or a client token may no
  * longer see it); or likewise a segment. `version` is the environment's new
- * version; a client that holds anything but `version - 1` has missed a change.
+ * version. `previousVersion` is the version this stream delivered last (the
+ * `put`, or the patch before): a client holding any other version has missed
+ * a change and refetches. Client tokens do not see every change of their
+ * environment, so `version - 1` would not do.
  */
+const PatchVersionsShape = {
+  version: z.int().min(1),
+  previousVersion: z.int().min(0),
+}
 export const StreamPatchSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('flag'),
-    version: z.int().min(1),
+    ...PatchVersionsShape,
     key: FlagKeySchema,
     flag: SnapshotFlagSchema.nullable(),
   }),
   z.object({
     type: z.literal('segment'),
-    version: z.int().min(1),
+    ...PatchVersionsShape,
     key: SegmentKeySchema,
     segment: SegmentSchema.nullable(),
   }),
