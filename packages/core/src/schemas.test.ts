@@ -84,6 +84,30 @@ describe('parseSnapshot', () => {
     }
   })
 
+  it('should reject a rollout whose treatment is its control', () => {
+    const bad = structuredClone(designExample) as {
+      flags: Record<string, { rollout: { control: string } }>
+    }
+    const flag = bad.flags['new-checkout']
+    if (flag) flag.rollout.control = 'on'
+    expect(parseSnapshot(bad).success).toBe(false)
+  })
+
+  it('should accept dates the evaluator reads the same everywhere, and only those', () => {
+    const withDate = (value: string) => {
+      const snapshot = structuredClone(designExample) as { segments: Record<string, unknown> }
+      snapshot.segments['internal-users'] = {
+        conditions: [{ attribute: 'signup', op: 'before', values: [value] }],
+      }
+      return parseSnapshot(snapshot).success
+    }
+    expect(withDate('2025-01-31')).toBe(true)
+    expect(withDate('2025-01-31T10:00:00')).toBe(true)
+    expect(withDate('2025-01-31T10:00:00+02:00')).toBe(true)
+    expect(withDate('2025-01-31T10:00:00+0200')).toBe(false)
+    expect(withDate('01/31/2025')).toBe(false)
+  })
+
   it('should reject operator values of the wrong type at parse time', () => {
     const bad = structuredClone(designExample) as { segments: Record<string, unknown> }
     bad.segments['internal-users'] = {
@@ -100,6 +124,36 @@ describe('parseSnapshot', () => {
 })
 
 describe('parseStreamPatch', () => {
+  const flag = designExample.flags['new-checkout']
+
+  it('should reject a flag whose key is not the patch key', () => {
+    const result = parseStreamPatch({
+      type: 'flag',
+      version: 43,
+      previousVersion: 42,
+      key: 'old-checkout',
+      flag,
+    })
+    expect(result.success).toBe(false)
+    if (!result.success) {
+      expect(formatIssues(result.error)).toContainEqual({
+        path: '/flag/key',
+        message: 'must equal the patch key "old-checkout"',
+      })
+    }
+  })
+
+  it('should reject a patch that does not follow an earlier version', () => {
+    const result = parseStreamPatch({
+      type: 'flag',
+      version: 42,
+      previousVersion: 42,
+      key: 'new-checkout',
+      flag,
+    })
+    expect(result.success).toBe(false)
+  })
+
   it('should accept a deletion', () => {
     expect(
       parseStreamPatch({

@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { toTime } from './coercion'
+import { parseSemver } from './semver'
 
 /**
  * The shapes of DESIGN.md, schema first: every type is `z.infer` of the schema
@@ -63,7 +65,11 @@ export type ConditionOp = z.infer<typeof ConditionOpSchema>
 const ConditionValueSchema = z.union([z.string().max(1024), z.number(), z.boolean()])
 export type ConditionValue = z.infer<typeof ConditionValueSchema>
 
-/** Strict semantic versions (`1.2.3`, `1.2.3-beta.1`, optional leading `v`); build metadata allowed. */
+/**
+ * Strict semantic versions (`1.2.3`, `1.2.3-beta.1`, optional leading `v`);
+ * build metadata allowed. For forms and tooling: conditions are checked with
+ * the evaluator's own parser, which accepts exactly the same strings.
+ */
 export const SEMVER_PATTERN =
   /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?$/
 
@@ -96,7 +102,7 @@ export const ConditionSchema = z
       const at = (message: string) => ctx.addIssue({ code: 'custom', path: ['values', i], message })
       if (NUMERIC_OPS.has(c.op) && (typeof v !== 'number' || !Number.isFinite(v))) {
         at(`op "${c.op}" compares finite numbers`)
-      } else if (SEMVER_OPS.has(c.op) && (typeof v !== 'string' || !SEMVER_PATTERN.test(v))) {
+      } else if (SEMVER_OPS.has(c.op) && (typeof v !== 'string' || !parseSemver(v))) {
         at(`op "${c.op}" needs a semantic version such as 1.4.0`)
       } else if (DATE_OPS.has(c.op) && !isDateValue(v)) {
         at(`op "${c.op}" needs an ISO-8601 date string or epoch milliseconds`)
@@ -107,9 +113,9 @@ export const ConditionSchema = z
   })
 export type Condition = z.infer<typeof ConditionSchema>
 
+/** The evaluator's reading of dates: epoch ms, or ISO 8601 with no offset meaning UTC. */
 function isDateValue(v: ConditionValue): boolean {
-  if (typeof v === 'number') return Number.isFinite(v)
-  return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v))
+  return !Number.isNaN(toTime(v))
 }
 
 export const WeightedVariantSchema = z.strictObject({
@@ -266,6 +272,13 @@ export const SnapshotFlagSchema = z
       checkServeVariants(r.serve, known, ['rules', i, 'serve'], ctx)
     checkVariantValues(f.kind, f.variants, ctx)
     if (f.rollout) {
+      if (f.rollout.treatment === f.rollout.control) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rollout', 'control'],
+          message: 'must differ from treatment',
+        })
+      }
       for (const side of ['treatment', 'control'] as const) {
         if (!known(f.rollout[side])) {
           ctx.addIssue({
@@ -399,20 +412,37 @@ const PatchVersionsShape = {
   version: z.int().min(1),
   previousVersion: z.int().min(0),
 }
-export const StreamPatchSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('flag'),
-    ...PatchVersionsShape,
-    key: FlagKeySchema,
-    flag: SnapshotFlagSchema.nullable(),
-  }),
-  z.object({
-    type: z.literal('segment'),
-    ...PatchVersionsShape,
-    key: SegmentKeySchema,
-    segment: SegmentSchema.nullable(),
-  }),
-])
+export const StreamPatchSchema = z
+  .discriminatedUnion('type', [
+    z.object({
+      type: z.literal('flag'),
+      ...PatchVersionsShape,
+      key: FlagKeySchema,
+      flag: SnapshotFlagSchema.nullable(),
+    }),
+    z.object({
+      type: z.literal('segment'),
+      ...PatchVersionsShape,
+      key: SegmentKeySchema,
+      segment: SegmentSchema.nullable(),
+    }),
+  ])
+  .superRefine((p, ctx) => {
+    if (p.previousVersion >= p.version) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['previousVersion'],
+        message: 'must be less than version',
+      })
+    }
+    if (p.type === 'flag' && p.flag !== null && p.flag.key !== p.key) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['flag', 'key'],
+        message: `must equal the patch key "${p.key}"`,
+      })
+    }
+  })
 export type StreamPatch = z.infer<typeof StreamPatchSchema>
 
 const CountSchema = z.int().min(0).max(Number.MAX_SAFE_INTEGER)

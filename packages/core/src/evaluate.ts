@@ -1,0 +1,118 @@
+import { CompiledFlag, newResolution, type Resolution, readKey } from './compiledFlag'
+import { ContextLayers } from './contextLayers'
+import { ErrorCode, Reason } from './reasons'
+import type { JsonValue, Segment, SnapshotFlag } from './schemas'
+import { SegmentTable } from './segmentTable'
+import type { Context, EvaluationDetails } from './types'
+
+const compiledFlags = new WeakMap<object, CompiledFlag>()
+const segmentTables = new WeakMap<object, SegmentTable>()
+const NO_SEGMENTS = new SegmentTable()
+
+/**
+ * Evaluates one snapshot flag for a context: the kill switch, then
+ * `enabled`, then the rules in order, then the fallthrough (DESIGN.md).
+ * Pure and total: it never throws, whatever it is given; a malformed flag
+ * gives reason `ERROR` with `PARSE_ERROR`, a missing one `FLAG_NOT_FOUND`,
+ * anything unexpected (a context getter that throws) `GENERAL`.
+ *
+ * Flags and segments are compiled once and cached by object identity, so
+ * treat them as immutable, as snapshot data is. Without a caller's default,
+ * an error that chose no variant gives `value: undefined`.
+ *
+ * @example
+ * const detail = evaluate(snapshot.flags['new-checkout'], { userId: 'user-1' }, snapshot.segments)
+ * // { flagKey: 'new-checkout', value: true, variant: 'on', reason: 'SPLIT' }
+ */
+export function evaluate(
+  flag: SnapshotFlag | undefined,
+  context?: Context,
+  segments?: Readonly<Record<string, Segment>>,
+): EvaluationDetails<JsonValue | undefined> {
+  const out = newResolution()
+  try {
+    if (flag === undefined || flag === null) {
+      return errorDetails('', undefined, ErrorCode.FLAG_NOT_FOUND, 'no flag given')
+    }
+    const compiled = compiledFor(flag, segments)
+    const index = compiled.resolve(new ContextLayers().set(context), out)
+    return detailsOf(compiled, index, out, undefined)
+  } catch (error) {
+    return errorDetails(readKey(flag) ?? '', undefined, ErrorCode.GENERAL, messageOf(error))
+  }
+}
+
+function compiledFor(
+  flag: SnapshotFlag,
+  segments: Readonly<Record<string, Segment>> | undefined,
+): CompiledFlag {
+  const table = segmentTableFor(segments)
+  if (typeof flag !== 'object') return new CompiledFlag(flag, table)
+  let compiled = compiledFlags.get(flag)
+  if (compiled === undefined || compiled.segments !== table) {
+    compiled = new CompiledFlag(flag, table)
+    compiledFlags.set(flag, compiled)
+  }
+  return compiled
+}
+
+function segmentTableFor(segments: Readonly<Record<string, Segment>> | undefined): SegmentTable {
+  if (typeof segments !== 'object' || segments === null) return NO_SEGMENTS
+  let table = segmentTables.get(segments)
+  if (table === undefined) {
+    table = new SegmentTable(segments)
+    segmentTables.set(segments, table)
+  }
+  return table
+}
+
+/**
+ * The details of a resolution: the variant's value, or `defaultValue` when
+ * no variant was chosen (a broken flag).
+ */
+export function detailsOf<T>(
+  compiled: CompiledFlag,
+  index: number,
+  out: Resolution,
+  defaultValue: T,
+): EvaluationDetails<JsonValue | T> {
+  if (index < 0) {
+    return errorDetails(
+      compiled.key,
+      defaultValue,
+      out.errorCode ?? ErrorCode.GENERAL,
+      out.errorMessage ?? 'no variant',
+    )
+  }
+  const details: EvaluationDetails<JsonValue | T> = {
+    flagKey: compiled.key,
+    value: compiled.values[index] as JsonValue,
+    variant: compiled.variantNames[index] as string,
+    reason: out.reason,
+  }
+  if (out.ruleIndex >= 0) details.ruleIndex = out.ruleIndex
+  if (out.errorCode !== undefined) {
+    details.errorCode = out.errorCode
+    if (out.errorMessage !== undefined) details.errorMessage = out.errorMessage
+  }
+  return details
+}
+
+/** Details for an evaluation that chose no variant: the caller's default, reason `ERROR`. */
+export function errorDetails<T>(
+  flagKey: string,
+  defaultValue: T,
+  errorCode: ErrorCode,
+  errorMessage: string,
+): EvaluationDetails<T> {
+  return { flagKey, value: defaultValue, reason: Reason.ERROR, errorCode, errorMessage }
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message
+  try {
+    return String(error)
+  } catch {
+    return 'unknown error'
+  }
+}
