@@ -27,6 +27,6 @@ export class SaltedBucketer {
 
   /** Equal to `bucket(this.salt, unit)`. */
   bucket(unit: string): number {
-    return murmur3Resume(this.state, unit) % TOTAL_WEIGHT
+    return murmur3Resume(this.state, unit, TOTAL_WEIGHT)
   }
 }

@@ -7,6 +7,8 @@
 
 const C1 = 0xcc9e2d51
 const C2 = 0x1b873593
+/** The modulus that keeps the whole 32-bit hash. */
+const FULL = 0x100000000
 
 /** The hash state after some bytes: resumable, so a constant prefix is hashed once. */
 export interface Murmur3State {
@@ -22,7 +24,7 @@ export interface Murmur3State {
 
 /** The 32-bit hash (unsigned) of the UTF-8 encoding of `input`. */
 export function murmur3(input: string, seed = 0): number {
-  return run(seed | 0, 0, 0, 0, input, true)
+  return run(seed | 0, 0, 0, 0, input, FULL)
 }
 
 /**
@@ -31,13 +33,18 @@ export function murmur3(input: string, seed = 0): number {
  * bucketing prefixes end in `:`.
  */
 export function murmur3Prefix(prefix: string, seed = 0): Murmur3State {
-  run(seed | 0, 0, 0, 0, prefix, false)
+  run(seed | 0, 0, 0, 0, prefix, 0)
   return { h: scratch.h, k: scratch.k, shift: scratch.shift, length: scratch.length }
 }
 
-/** The hash of the prefix behind `state` followed by `rest`: equal to `murmur3(prefix + rest)`. */
-export function murmur3Resume(state: Murmur3State, rest: string): number {
-  return run(state.h, state.k, state.shift, state.length, rest, true)
+/**
+ * The hash of the prefix behind `state` followed by `rest` (equal to
+ * `murmur3(prefix + rest)`), reduced mod `modulus` inside the hashing
+ * function: a small result stays a small integer, where returning a full
+ * 32-bit hash would allocate a heap number per call.
+ */
+export function murmur3Resume(state: Murmur3State, rest: string, modulus = FULL): number {
+  return run(state.h, state.k, state.shift, state.length, rest, modulus)
 }
 
 const scratch = { h: 0, k: 0, shift: 0, length: 0 }
@@ -56,7 +63,8 @@ function run(
   shiftIn: number,
   lengthIn: number,
   s: string,
-  finish: boolean,
+  /** 0: save the state in `scratch`; else finish and return the hash mod this. */
+  modulus: number,
 ): number {
   let h = hIn
   let k = kIn
@@ -64,6 +72,19 @@ function run(
   let length = lengthIn
   const n = s.length
   for (let i = 0; i < n; i++) {
+    // Fast path: a whole block of four ASCII characters.
+    if (shift === 0 && i + 3 < n) {
+      const c0 = s.charCodeAt(i)
+      const c1 = s.charCodeAt(i + 1)
+      const c2 = s.charCodeAt(i + 2)
+      const c3 = s.charCodeAt(i + 3)
+      if ((c0 | c1 | c2 | c3) < 0x80) {
+        h = mixBlock(h, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24))
+        length += 4
+        i += 3
+        continue
+      }
+    }
     const c = s.charCodeAt(i)
     if (c < 0x80) {
       k |= c << shift
@@ -116,7 +137,7 @@ function run(
       }
     }
   }
-  if (!finish) {
+  if (modulus === 0) {
     scratch.h = h
     scratch.k = k
     scratch.shift = shift
@@ -134,5 +155,5 @@ function run(
   h ^= h >>> 13
   h = Math.imul(h, 0xc2b2ae35)
   h ^= h >>> 16
-  return h >>> 0
+  return (h >>> 0) % modulus
 }
