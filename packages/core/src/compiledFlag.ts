@@ -72,7 +72,6 @@ export interface CompiledRollout {
 export class CompiledFlag {
   readonly key: string
   readonly version: number
-  readonly kind: string
   readonly variantNames: readonly string[]
   readonly values: readonly JsonValue[]
   /** `values[i] === true`, for `isEnabled`. */
@@ -98,7 +97,7 @@ export class CompiledFlag {
 
   /** `key` names the flag when given (a snapshot's map key); else the flag's own `key`. */
   constructor(
-    readonly source: SnapshotFlag,
+    source: SnapshotFlag,
     readonly segments: SegmentTable,
     key?: string,
   ) {
@@ -112,7 +111,6 @@ export class CompiledFlag {
     this.key = key ?? readKey(source) ?? ''
     if (compiled === undefined) {
       this.version = 0
-      this.kind = 'json'
       this.variantNames = []
       this.values = []
       this.isOn = []
@@ -129,7 +127,6 @@ export class CompiledFlag {
       return
     }
     this.version = compiled.version
-    this.kind = compiled.kind
     this.variantNames = compiled.names
     this.values = compiled.values
     this.isOn = compiled.values.map((v) => v === true)
@@ -298,7 +295,6 @@ function compile(flag: SnapshotFlag, segments: SegmentTable) {
   return {
     mode,
     version: Number.isInteger(flag.version) ? flag.version : 0,
-    kind: String(flag.kind),
     names,
     values,
     offIndex,
