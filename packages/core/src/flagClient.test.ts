@@ -398,14 +398,17 @@ describe('FlagClient', () => {
   })
 
   describe('events', () => {
-    it('should emit ready once and change with the changed keys', () => {
+    it('should emit ready once and change with the changed keys, to unbound subscribers', () => {
       const client = new FlagClient()
       const events: FlagClientEvent[] = []
-      const unsubscribe = client.subscribe((e) => events.push(e))
+      const { subscribe, getSnapshot, getStatus } = client
+      const unsubscribe = subscribe((e) => events.push(e))
       client.setSnapshot(snapshotOf([theme], { version: 1 }))
       client.applyPatch(patch(1, 2, 'theme', { ...theme, enabled: false }))
       unsubscribe()
       client.applyPatch(patch(2, 3, 'theme', theme))
+      expect(getSnapshot()?.version).toBe(3)
+      expect(getStatus()).toEqual({ status: 'ready', version: 3 })
       expect(events).toEqual([
         { type: 'ready', version: 1 },
         { type: 'change', version: 2, flagKeys: ['theme'] },

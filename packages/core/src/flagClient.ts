@@ -303,15 +303,12 @@ export class FlagClient {
    * changes. A change builds a new snapshot that keeps the object of every
    * flag and segment that did not change, so an adapter can compare
    * `getSnapshot().flags[key]` by identity. `undefined` before the first.
+   * Bound to the client: it can be passed around on its own.
    */
-  getSnapshot(): Snapshot | undefined {
-    return this.snapshot
-  }
+  readonly getSnapshot = (): Snapshot | undefined => this.snapshot
 
-  /** Where the client stands; the same object until the status changes. */
-  getStatus(): ClientStatus {
-    return this.status
-  }
+  /** Where the client stands; the same object until the status changes. Bound to the client. */
+  readonly getStatus = (): ClientStatus => this.status
 
   /**
    * Listens to one type of event; returns the function that stops listening.
@@ -326,12 +323,11 @@ export class FlagClient {
   }
 
   /**
-   * Listens to every event (the shape `useSyncExternalStore` wants); returns
-   * the function that stops listening.
+   * Listens to every event; returns the function that stops listening. Bound
+   * to the client, so `useSyncExternalStore(client.subscribe, …)` works.
    */
-  subscribe(listener: (event: FlagClientEvent) => void): () => void {
-    return this.events.subscribe(listener)
-  }
+  readonly subscribe = (listener: (event: FlagClientEvent) => void): (() => void) =>
+    this.events.subscribe(listener)
 
   /**
    * Serves a snapshot that is already parsed (trusted: it is not validated

@@ -2,6 +2,7 @@ export { bucket } from './bucket'
 export { FlagNotFoundError, FlagSdkError, NotReadyError, SchemaError } from './errors'
 export { evaluate } from './evaluate'
 export { FlagClient } from './flagClient'
+export type { FlagCounters } from './flagCounters'
 export { ErrorCode, Reason } from './reasons'
 export type {
   Condition,

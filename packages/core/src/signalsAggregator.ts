@@ -122,8 +122,8 @@ export class SignalsAggregator {
     for (const key of new Set([...this.retired.keys(), ...this.active.keys()])) {
       const old = this.retired.get(key)
       const current = this.active.get(key)
-      const window = old && current ? FlagCounters.merge(old, current) : (old ?? current)
-      if (window?.hasActivity()) flags.push([key, window.toSignals()])
+      const counted = old && current ? FlagCounters.merge(old, current) : (old ?? current)
+      if (counted?.hasActivity()) flags.push([key, counted.toSignals()])
     }
     const tripped = [...this.tripped]
     const start = this.windowStart
