@@ -1,8 +1,7 @@
 import { SaltedBucketer } from './bucket'
 import { toUnit } from './coercion'
-import { compileConditions, type Test } from './conditions'
+import { compileConditions, malformed, type Test } from './conditions'
 import type { ContextLayers } from './contextLayers'
-import { FlagSdkError } from './errors'
 import { ErrorCode, Reason } from './reasons'
 import { type JsonValue, type Serve, type SnapshotFlag, TOTAL_WEIGHT } from './schemas'
 import type { SegmentTable } from './segmentTable'
@@ -36,6 +35,8 @@ interface CompiledServe {
   /** The variant index of a fixed serve; -1 for a split. */
   readonly variant: number
   readonly by: string
+  /** The `errorMessage` when the context lacks `by`, built once. */
+  readonly missing: string
   readonly bucketer: SaltedBucketer | undefined
   /** Cumulative upper bounds (exclusive) of the split's entries. */
   readonly bounds: Int32Array
@@ -189,7 +190,7 @@ export class CompiledFlag {
     if (unit === undefined) {
       out.reason = Reason.ERROR
       out.errorCode = ErrorCode.TARGETING_KEY_MISSING
-      out.errorMessage = `the context has no "${serve.by}" to split on`
+      out.errorMessage = serve.missing
       return this.offIndex
     }
     const b = (serve.bucketer as SaltedBucketer).bucket(unit)
@@ -234,6 +235,7 @@ function compile(flag: SnapshotFlag, segments: SegmentTable) {
       return {
         variant: indexOf(serve.variant, what),
         by: '',
+        missing: '',
         bucketer: undefined,
         bounds: new Int32Array(0),
         indices: new Int32Array(0),
@@ -254,7 +256,8 @@ function compile(flag: SnapshotFlag, segments: SegmentTable) {
     })
     if (total !== TOTAL_WEIGHT) throw malformed(`${what} weights sum to ${total}`)
     bucketer ??= new SaltedBucketer(salt)
-    return { variant: -1, by, bucketer, bounds, indices }
+    const missing = `the context has no "${by}" to split on`
+    return { variant: -1, by, missing, bucketer, bounds, indices }
   }
   const segmentKeys = new Set<string>()
   const compiledRules = rules.map((rule, i): CompiledRule => {
@@ -304,8 +307,4 @@ function compile(flag: SnapshotFlag, segments: SegmentTable) {
     unitAttribute,
     segmentKeys,
   }
-}
-
-function malformed(what: string): FlagSdkError {
-  return new FlagSdkError(ErrorCode.PARSE_ERROR, `malformed flag: ${what}`)
 }

@@ -30,7 +30,7 @@ export function compileConditions(conditions: readonly Condition[], segments: Se
 }
 
 /**
- * One condition; the coercion rules (also in the package README):
+ * One condition; the coercion rules (also in docs/evaluation.md):
  * - A missing attribute (`undefined` or `null`) satisfies no positive
  *   operator. Negated operators (`notIn`, `neq`, `notInSegment`,
  *   `notExists`) are the exact negation of their positive form, so a
@@ -241,6 +241,7 @@ function largest(xs: readonly number[]): number {
   return max
 }
 
-function malformed(what: string): FlagSdkError {
+/** The error compiling throws for configuration the schema would have rejected. */
+export function malformed(what: string): FlagSdkError {
   return new FlagSdkError(ErrorCode.PARSE_ERROR, `malformed flag: ${what}`)
 }
