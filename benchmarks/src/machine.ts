@@ -1,4 +1,4 @@
-import { cpus, release, totalmem, type } from 'node:os'
+import { arch, cpus, totalmem, type } from 'node:os'
 
 /** The machine a run happened on, for the tables' captions. */
 export interface Machine {
@@ -16,7 +16,7 @@ export function describeMachine(): Machine {
     cpu: cpuList[0]?.model.trim() ?? 'unknown',
     cores: cpuList.length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
-    os: `${type()} ${release()}`,
+    os: `${type()} ${arch()}`,
     node: process.version,
   }
 }

@@ -5,7 +5,10 @@ describe('checkPropagation', () => {
   it('should find every cited default in the installed packages', () => {
     const checked = checkPropagation(PEER_PROPAGATION)
     expect(checked).toHaveLength(PEER_PROPAGATION.length)
-    for (const entry of checked) expect(entry.version).toMatch(/^\d+\.\d+\.\d+/)
+    for (const entry of checked) {
+      expect(entry.version).toMatch(/^\d+\.\d+\.\d+/)
+      if (entry.via) expect(entry.viaVersion).toMatch(/^\d+\.\d+\.\d+/)
+    }
   })
 
   it('should fail when a cited file no longer says what the table claims', () => {

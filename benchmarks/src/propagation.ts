@@ -125,9 +125,11 @@ export const PEER_PROPAGATION: readonly PropagationEntry[] = [
   },
 ]
 
-/** A propagation entry with the installed version it was checked against. */
+/** A propagation entry with the installed versions it was checked against. */
 export interface CheckedPropagation extends PropagationEntry {
   version: string
+  /** The version of `via`, when set. */
+  viaVersion?: string
 }
 
 /**
@@ -144,9 +146,16 @@ export function checkPropagation(entries: readonly PropagationEntry[]): CheckedP
         `${entry.packageName}/${entry.source.file} no longer contains "${entry.source.evidence}": update the propagation table`,
       )
     }
-    const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-    return { ...entry, version: String(version) }
+    return {
+      ...entry,
+      version: versionIn(dir),
+      ...(entry.via ? { viaVersion: versionIn(installedPackageDir(entry.via)) } : {}),
+    }
   })
+}
+
+function versionIn(dir: string): string {
+  return String(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version)
 }
 
 /** The directory of an installed package, or of a dependency of one (pnpm keeps those beside it). */

@@ -42,6 +42,13 @@ describe('renderReport', () => {
     expect(report).toMatch(/Acme 250 ns \| 100 ns \| 2\.5× \| \*\*missed\*\*/)
   })
 
+  it('should list Floodgate before the peers', () => {
+    const report = renderReport(
+      suite([summary('acme', 'Acme', 250), summary('floodgate', 'Floodgate', 100)]),
+    )
+    expect(report.indexOf('| Floodgate |')).toBeLessThan(report.indexOf('| Acme |'))
+  })
+
   it('should mark the goal met at 3× and leave ratios out without Floodgate', () => {
     expect(
       renderReport(suite([summary('floodgate', 'Floodgate', 100), summary('acme', 'Acme', 300)])),

@@ -21,6 +21,12 @@ function table(
   return [headers, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n')
 }
 
+/** Floodgate first, then the peers by id. */
+function floodgateFirst<T>(items: readonly T[], id: (item: T) => string): T[] {
+  const rank = (item: T) => (id(item) === FLOODGATE_ID ? '' : id(item))
+  return [...items].sort((a, b) => rank(a).localeCompare(rank(b)))
+}
+
 function ns(value: number): string {
   return value < 100 ? value.toFixed(1) : integer.format(value)
 }
@@ -60,7 +66,7 @@ export function renderReport(result: SuiteResult): string {
     `Measured ${result.startedAt.slice(0, 10)} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, ` +
       `with \`${BENCH_COMMAND}\` (${options.rounds} rounds, ${integer.format(options.users)} users, ` +
       `${options.coldRuns} cold starts per SDK) in ${Math.round(result.durationSeconds)} s. ` +
-      'Raw figures: `benchmarks/results/latest.json`. Ratios are the SDK’s figure ÷ Floodgate’s; “—” where Floodgate is not measured yet.',
+      'Raw figures: `benchmarks/results/latest.json`. Once Floodgate’s adapter runs, each figure also shows its ratio to Floodgate’s (the SDK’s ÷ Floodgate’s).',
   )
   if (result.evaluation) parts.push(renderEvaluation(result.evaluation.summary, options))
   if (result.coldStart) parts.push(renderColdStart(result.coldStart.summary, options.coldRuns))
@@ -71,7 +77,8 @@ export function renderReport(result: SuiteResult): string {
   return `${parts.join('\n\n')}\n`
 }
 
-function renderEvaluation(summary: EvaluationSummary[], options: SuiteResult['options']): string {
+function renderEvaluation(unordered: EvaluationSummary[], options: SuiteResult['options']): string {
+  const summary = floodgateFirst(unordered, (s) => s.adapter)
   const floodgate = summary.find((s) => s.adapter === FLOODGATE_ID)
   const peers = summary.filter((s) => s.adapter !== FLOODGATE_ID)
   const fastestPeer = Object.fromEntries(
@@ -116,7 +123,7 @@ function renderEvaluation(summary: EvaluationSummary[], options: SuiteResult['op
     'Every round checks, separately for users inside and outside the five countries, that each SDK enabled the expected share, and the run fails otherwise; the table shows the overall share of the last round.',
     table(['SDK', ...FLAGS.map(expected)], shareRows, 1),
     '### Memory',
-    'Allocated: heap bytes per evaluation, measured on short batches that start after a full GC and are discarded if a GC ran inside them. Retained: heap growth across the timed pass after a full GC, per evaluation (the worst of the three flags). Peak RSS: the process high-water mark, including the users and their contexts; above baseline: peak minus the RSS once users and contexts existed, before the SDK started.',
+    'Allocated: heap bytes per evaluation, measured on short batches that start after a young-generation GC and are discarded if a GC ran inside them. Retained: heap growth across the timed pass after a full GC, per evaluation (the worst of the three flags). Peak RSS: the process high-water mark, including the users and their contexts; above baseline: peak minus the RSS once users and contexts existed, before the SDK started.',
     table(
       [
         'SDK',
@@ -131,7 +138,8 @@ function renderEvaluation(summary: EvaluationSummary[], options: SuiteResult['op
   ].join('\n\n')
 }
 
-function renderColdStart(summary: ColdStartSummary[], runs: number): string {
+function renderColdStart(unordered: ColdStartSummary[], runs: number): string {
+  const summary = floodgateFirst(unordered, (s) => s.adapter)
   const floodgate = summary.find((s) => s.adapter === FLOODGATE_ID)
   const rows = summary.map((s) => [
     s.name,
@@ -149,7 +157,7 @@ function renderColdStart(summary: ColdStartSummary[], runs: number): string {
 }
 
 function renderBundles(sizes: BundleSize[]): string {
-  const ids = [...new Set(sizes.map((s) => s.id))]
+  const ids = floodgateFirst([...new Set(sizes.map((s) => s.id))], (id) => id)
   const find = (id: string, kind: BundleSize['kind']) =>
     sizes.find((s) => s.id === id && s.kind === kind)
   const reference = find(FLOODGATE_ID, 'react')?.gzipBytes
@@ -203,7 +211,7 @@ function bundleLabel(id: string): string {
 function renderPropagation(entries: CheckedPropagation[]): string {
   const rows = entries.map((e) => [
     e.product,
-    `${e.packageName} ${e.version}`,
+    e.via ? `${e.via} ${e.viaVersion}` : `${e.packageName} ${e.version}`,
     e.side,
     e.mechanism,
     e.worstCase,
