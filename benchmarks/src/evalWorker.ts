@@ -37,9 +37,8 @@ runWorker(async (): Promise<EvaluationRun> => {
 
   const evaluator = await adapter.start()
   const flags: FlagMeasurement[] = []
-  let warmupEvaluations = 0
   for (const flag of FLAGS) {
-    warmupEvaluations = await warmUp(evaluator, flag, contexts, options)
+    const warmupEvaluations = await warmUp(evaluator, flag, contexts, options)
     gc()
     const heapBefore = process.memoryUsage().heapUsed
     const pass = await timedPass(evaluator, flag, contexts, targeted, options.maxPassMs)
@@ -47,6 +46,7 @@ runWorker(async (): Promise<EvaluationRun> => {
     const retained = process.memoryUsage().heapUsed - heapBefore
     flags.push({
       flag,
+      warmupEvaluations,
       evaluations: pass.evaluations,
       nsPerOp: pass.elapsedNs / pass.evaluations,
       allocatedBytesPerOp: await allocationPerOp(evaluator, flag, contexts),
@@ -61,7 +61,6 @@ runWorker(async (): Promise<EvaluationRun> => {
     packageName: adapter.packageName,
     version: installedVersion(adapter.packageName),
     mode: evaluator.mode,
-    warmupEvaluations,
     flags,
     baselineRssBytes,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
@@ -185,9 +184,9 @@ async function allocationPerOp(
     }
     const overhead = overheads.length > 0 ? median(overheads) : 0
     const samples: number[] = []
-    let batch = 2000
+    let batch = Math.min(2000, contexts.length)
     for (let attempt = 0; samples.length < ALLOCATION_SAMPLES && attempt < 50; attempt++) {
-      const offset = (attempt * batch) % (contexts.length - batch)
+      const offset = (attempt * batch) % (contexts.length - batch + 1)
       const bytes = await measure(batch, offset)
       if (bytes === undefined) batch = Math.max(10, batch >> 1)
       else samples.push(Math.max(0, bytes - overhead) / batch)

@@ -7,6 +7,8 @@ import type { ShareCounts } from './shares'
 /** One flag measured in one process. */
 export interface FlagMeasurement {
   flag: FlagName
+  /** Evaluations before the timed pass (on the first users). */
+  warmupEvaluations: number
   /** Evaluations in the timed pass: one per user, all users unless the pass ran out of time. */
   evaluations: number
   /** Time spent evaluating in the timed pass divided by its evaluations. */
@@ -25,7 +27,6 @@ export interface EvaluationRun {
   packageName: string
   version: string
   mode: 'sync' | 'async'
-  warmupEvaluations: number
   flags: FlagMeasurement[]
   /** RSS after the users and contexts exist and a full GC, before the SDK starts. */
   baselineRssBytes: number
