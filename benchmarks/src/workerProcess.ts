@@ -5,11 +5,13 @@ import type { WorkerMessage } from './results'
  * IPC, then exits: SDK timers left behind must not keep the process alive.
  */
 export function runWorker<T>(job: () => Promise<T>): void {
+  const channel = process.send?.bind(process)
+  if (!channel) {
+    console.error('this script runs as a child of the benchmark runner (dist/run.js)')
+    process.exit(1)
+  }
   const send = (message: WorkerMessage<T>) =>
-    new Promise<void>((resolve) => {
-      if (!process.send) throw new Error('this script runs as a child of the benchmark runner')
-      process.send(message, () => resolve())
-    })
+    new Promise<void>((resolve) => channel(message, () => resolve()))
   job()
     .then((result) => send({ ok: true, result }))
     .catch((error: unknown) =>
