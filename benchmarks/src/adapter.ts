@@ -9,23 +9,7 @@ import type { BenchUser, FlagName } from './population'
  * precomputed users once, before any timing, so the timed loop measures the
  * SDK's evaluation call and nothing else.
  *
- * @example
- * ```ts
- * // src/adapters/floodgate.ts
- * export const adapter: Adapter<{ userId: string; country: string }> = {
- *   name: 'Floodgate',
- *   packageName: '@floodgate/core',
- *   context: (user) => ({ userId: user.userId, country: user.country }),
- *   async start() {
- *     const client = new FlagClient({ bootstrap: readDefinition('floodgate.snapshot.json') })
- *     return {
- *       mode: 'sync',
- *       isEnabled: (flag, context) => client.isEnabled(flag, context),
- *       close: () => client.close(),
- *     }
- *   },
- * }
- * ```
+ * `src/adapters/floodgate.ts` is the shortest example.
  */
 export interface Adapter<C> {
   /** Product name shown in the tables, e.g. `Unleash`. */
