@@ -605,6 +605,7 @@ export class KyselyStore implements Store {
     if (query.since !== undefined) q = q.where('at', '>=', query.since)
     if (query.until !== undefined) q = q.where('at', '<', query.until)
     if (query.before !== undefined) q = q.where('id', '<', query.before)
+    if (query.after !== undefined) q = q.where('id', '>', query.after)
     const rows = await q
       .orderBy('id', 'desc')
       .limit(query.limit + 1)

@@ -68,6 +68,8 @@ export interface AuditQuery {
   until?: string
   /** Entries with an id below this one (the previous page's `nextCursor`). */
   before?: number
+  /** Entries with an id above this one. */
+  after?: number
   /** Page size. */
   limit: number
 }

@@ -364,6 +364,10 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       expect(page2.entries.map((e) => e.action)).toEqual(['config.rollout', 'flag.create'])
       expect(page2.nextCursor).toBeNull()
       expect((await store.queryAudit({ actor: 'bob', limit: 10 })).entries).toHaveLength(1)
+      const newest = all.entries[0]?.id ?? 0
+      expect(
+        (await store.queryAudit({ after: newest - 2, limit: 10 })).entries.map((e) => e.id),
+      ).toEqual([newest, newest - 1])
       expect((await store.queryAudit({ action: 'config.kill', limit: 10 })).entries).toHaveLength(1)
       const at = all.entries[0]?.at ?? ''
       expect((await store.queryAudit({ since: at, limit: 10 })).entries.length).toBeGreaterThan(0)
