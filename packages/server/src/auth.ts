@@ -69,7 +69,7 @@ export function requireScope(auth: Authenticator, scopes: readonly TokenScope[])
       throw new HttpError(
         403,
         'forbidden',
-        `this endpoint needs a ${scopes.join(' or ')} token, not a ${token.scope} token`,
+        `this endpoint needs a token of scope ${scopes.join(' or ')}, not ${token.scope}`,
       )
     }
     principals.set(request, token)
