@@ -32,7 +32,8 @@ export class ApiClient {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       })
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? String(error)
+      const detail = (error as { cause?: { code?: string; message?: string } }).cause
+      const cause = detail?.code ?? detail?.message ?? String(error)
       throw new ApiError(`cannot reach ${this.baseUrl}: ${cause}`)
     }
     const text = await response.text()
