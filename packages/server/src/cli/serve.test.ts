@@ -92,7 +92,7 @@ describe('floodgate serve', () => {
       const weight =
         (seq.config as { fallthrough: { split?: { weight: number }[] } }).fallthrough.split?.[0]
           ?.weight ?? 0
-      expect(weight).toBeGreaterThanOrEqual(lastPercent * 100)
+      expect(weight).toBeGreaterThanOrEqual(Math.round(lastPercent * 100))
 
       let stop = false
       const creator = async () => {
