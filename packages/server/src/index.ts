@@ -1,1 +1,43 @@
-export {}
+export type { FloodgateServer, RunningServer, ServerOptions } from './app'
+export { createServer, startServer } from './app'
+export type { ProblemItem } from './httpError'
+export { HttpError } from './httpError'
+export type { Problem } from './problem'
+export type { IngestResult, SignalsEvent } from './signalIngest'
+export { SignalIngest } from './signalIngest'
+export type { Database } from './store/database'
+export { KyselyStore } from './store/kyselyStore'
+export type { SqlDialect } from './store/migrations'
+export { DEFAULT_ENVIRONMENTS, migrateToLatest } from './store/migrations'
+export type { SqliteStoreOptions } from './store/sqliteStore'
+export { createSqliteStore } from './store/sqliteStore'
+export type {
+  AuditPage,
+  AuditQuery,
+  ConfigChange,
+  ConfigUpdate,
+  NewToken,
+  SignalsInput,
+  Store,
+  StoredToken,
+  StoreErrorCode,
+} from './store/store'
+export { StoreError } from './store/store'
+export { createTokenSecret, hashTokenSecret, TOKEN_SECRET_PATTERN } from './tokenSecret'
+export type {
+  Actor,
+  AuditAction,
+  AuditEntry,
+  Change,
+  CommitEvent,
+  ConfigAction,
+  Environment,
+  EnvironmentState,
+  SignalBucket,
+  StoredFlag,
+  StoredFlagConfig,
+  StoredSegment,
+  TokenRecord,
+  TokenScope,
+} from './types'
+export { AUDIT_ACTIONS } from './types'

@@ -1,0 +1,65 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import type { Store } from './store/store'
+
+/** The server's Prometheus metrics, in a registry of its own (several servers can share a process). */
+export class Metrics {
+  readonly registry = new Registry()
+  readonly httpDuration = new Histogram({
+    name: 'floodgate_http_request_duration_seconds',
+    help: 'HTTP request latency (streams excluded)',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  })
+  readonly openStreams = new Gauge({
+    name: 'floodgate_open_streams',
+    help: 'Open SSE streams',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  })
+  readonly pushes = new Counter({
+    name: 'floodgate_stream_pushes_total',
+    help: 'SSE events written to streams (one per stream and event)',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  })
+  readonly signalBatches = new Counter({
+    name: 'floodgate_signal_batches_total',
+    help: 'Signals batches received',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  })
+  readonly storeDuration = new Histogram({
+    name: 'floodgate_store_operation_duration_seconds',
+    help: 'Store operation latency, transactions included',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  })
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'floodgate_' })
+  }
+}
+
+/** Wraps a store so that every async operation's latency lands in `floodgate_store_operation_duration_seconds`. */
+export function instrumentStore(store: Store, metrics: Metrics): Store {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver)
+      if (typeof value !== 'function' || property === 'subscribe') return value
+      const operation = String(property)
+      return (...args: unknown[]) => {
+        const stop = metrics.storeDuration.startTimer({ operation })
+        const result: unknown = value.apply(target, args)
+        if (result instanceof Promise) {
+          result.then(
+            () => stop({ outcome: 'ok' }),
+            () => stop({ outcome: 'error' }),
+          )
+        }
+        return result
+      }
+    },
+  })
+}

@@ -1,0 +1,14 @@
+import type { Authenticator } from './auth'
+import type { Metrics } from './metrics'
+import type { SignalIngest } from './signalIngest'
+import type { Store } from './store/store'
+import type { StreamHub } from './streamHub'
+
+/** What every routes plugin is given. */
+export interface RouteContext {
+  store: Store
+  hub: StreamHub
+  auth: Authenticator
+  signals: SignalIngest
+  metrics: Metrics
+}

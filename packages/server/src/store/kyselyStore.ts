@@ -1,0 +1,1002 @@
+import { randomBytes } from 'node:crypto'
+import { isDeepStrictEqual } from 'node:util'
+import {
+  type FlagConfig,
+  FlagConfigSchema,
+  type FlagDefinition,
+  FlagDefinitionSchema,
+  LATENCY_BUCKETS_MS,
+  type Segment,
+  SegmentSchema,
+} from '@floodgate/core'
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import { defaultFlagConfig, segmentKeysOf, toSnapshotFlag } from '../snapshotFlag'
+import type {
+  Actor,
+  AuditAction,
+  AuditEntry,
+  Change,
+  CommitEvent,
+  Environment,
+  EnvironmentState,
+  SignalBucket,
+  StoredFlag,
+  StoredFlagConfig,
+  StoredSegment,
+  TokenRecord,
+  TokenScope,
+} from '../types'
+import { type Database, LATENCY_COLUMNS, type SignalBucketRow } from './database'
+import {
+  type AuditPage,
+  type AuditQuery,
+  type ConfigChange,
+  type ConfigUpdate,
+  type NewToken,
+  type SignalsInput,
+  type Store,
+  type StoredToken,
+  StoreError,
+} from './store'
+
+type AuditInput = Omit<AuditEntry, 'id' | 'at' | 'actor' | 'actorTokenId'>
+
+/** What one write transaction may do besides plain queries: bump versions, audit, record changes. */
+class WriteContext {
+  readonly event: CommitEvent = { changes: [], audit: [] }
+  readonly now = new Date().toISOString()
+
+  constructor(
+    readonly db: Transaction<Database>,
+    readonly actor: Actor,
+  ) {}
+
+  async bump(environment: string): Promise<number> {
+    const row = await this.db
+      .updateTable('environments')
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('name', '=', environment)
+      .returning('version')
+      .executeTakeFirstOrThrow()
+    return row.version
+  }
+
+  change(change: Change): void {
+    this.event.changes.push(change)
+  }
+
+  async audit(input: AuditInput): Promise<AuditEntry> {
+    const row = await this.db
+      .insertInto('audit_log')
+      .values({
+        at: this.now,
+        actor: this.actor.name,
+        actor_token_id: this.actor.tokenId,
+        action: input.action,
+        environment: input.environment,
+        resource_type: input.resourceType,
+        resource_key: input.resourceKey,
+        environment_version: input.environmentVersion,
+        before: input.before === null ? null : JSON.stringify(input.before),
+        after: input.after === null ? null : JSON.stringify(input.after),
+        reason: input.reason,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const entry: AuditEntry = {
+      id: Number(row.id),
+      at: this.now,
+      actor: this.actor.name,
+      actorTokenId: this.actor.tokenId,
+      ...input,
+    }
+    this.event.audit.push(entry)
+    return entry
+  }
+}
+
+/**
+ * The `Store` over Kysely: one set of portable queries that the SQLite store
+ * (and a PostgreSQL store, with its own dialect) runs. Writes are serialized
+ * in-process so that listeners hear commits in commit order.
+ */
+export class KyselyStore implements Store {
+  private readonly listeners = new Set<(event: CommitEvent) => void>()
+  private writes: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  subscribe(listener: (event: CommitEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db)
+  }
+
+  async close(): Promise<void> {
+    await this.writes
+    this.listeners.clear()
+    await this.db.destroy()
+  }
+
+  private write<T>(actor: Actor, fn: (tx: WriteContext) => Promise<T>): Promise<T> {
+    const run = async () => {
+      let context: WriteContext | undefined
+      const result = await this.db.transaction().execute((trx) => {
+        context = new WriteContext(trx, actor)
+        return fn(context)
+      })
+      const event = context?.event
+      if (event && (event.changes.length > 0 || event.audit.length > 0)) {
+        for (const listener of this.listeners) listener(event)
+      }
+      return result
+    }
+    const next = this.writes.then(run, run)
+    this.writes = next.catch(() => undefined)
+    return next
+  }
+
+  // Environments
+
+  async listEnvironments(): Promise<Environment[]> {
+    const rows = await this.db.selectFrom('environments').selectAll().orderBy('name').execute()
+    return rows.map(toEnvironment)
+  }
+
+  async getEnvironment(name: string): Promise<Environment | undefined> {
+    const row = await this.db
+      .selectFrom('environments')
+      .selectAll()
+      .where('name', '=', name)
+      .executeTakeFirst()
+    return row && toEnvironment(row)
+  }
+
+  createEnvironment(name: string, actor: Actor): Promise<Environment> {
+    return this.write(actor, async (tx) => {
+      if (await findEnvironment(tx.db, name)) {
+        throw new StoreError('already_exists', `environment "${name}" already exists`)
+      }
+      await tx.db
+        .insertInto('environments')
+        .values({ name, version: 0, created_at: tx.now })
+        .execute()
+      const flags = await tx.db.selectFrom('flags').selectAll().execute()
+      for (const row of flags) {
+        await insertConfig(tx, name, row.key, 1, defaultFlagConfig(toFlag(row)))
+      }
+      const version = await tx.bump(name)
+      tx.change({ type: 'environment', environment: name, version })
+      await tx.audit({
+        action: 'environment.create',
+        environment: name,
+        resourceType: 'environment',
+        resourceKey: name,
+        environmentVersion: version,
+        before: null,
+        after: { name },
+        reason: null,
+      })
+      return { name, version, createdAt: tx.now }
+    })
+  }
+
+  async loadEnvironment(name: string): Promise<EnvironmentState | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const env = await findEnvironment(trx, name)
+      if (!env) return undefined
+      const rows = await trx
+        .selectFrom('flag_configs')
+        .innerJoin('flags', 'flags.key', 'flag_configs.flag_key')
+        .select(['flags.definition', 'flag_configs.config', 'flag_configs.version'])
+        .where('flag_configs.environment', '=', name)
+        .orderBy('flags.key')
+        .execute()
+      const segments = await trx
+        .selectFrom('segments')
+        .select(['key', 'segment'])
+        .where('environment', '=', name)
+        .orderBy('key')
+        .execute()
+      return {
+        name,
+        version: env.version,
+        flags: rows.map((r) =>
+          toSnapshotFlag(parseDefinition(r.definition), parseConfig(r.config), r.version),
+        ),
+        segments: Object.fromEntries(segments.map((s) => [s.key, parseSegment(s.segment)])),
+      }
+    })
+  }
+
+  // Flags
+
+  async listFlags(): Promise<StoredFlag[]> {
+    const rows = await this.db.selectFrom('flags').selectAll().orderBy('key').execute()
+    return rows.map(toFlag)
+  }
+
+  async getFlag(key: string): Promise<StoredFlag | undefined> {
+    const row = await this.db
+      .selectFrom('flags')
+      .selectAll()
+      .where('key', '=', key)
+      .executeTakeFirst()
+    return row && toFlag(row)
+  }
+
+  createFlag(definition: FlagDefinition, actor: Actor): Promise<StoredFlag> {
+    return this.write(actor, async (tx) => {
+      if (await findFlag(tx.db, definition.key)) {
+        throw new StoreError('already_exists', `flag "${definition.key}" already exists`)
+      }
+      await tx.db
+        .insertInto('flags')
+        .values({
+          key: definition.key,
+          definition: JSON.stringify(definition),
+          created_at: tx.now,
+          updated_at: tx.now,
+          created_by: actor.name,
+          updated_by: actor.name,
+        })
+        .execute()
+      const config = defaultFlagConfig(definition)
+      for (const env of await environmentNames(tx.db)) {
+        await insertConfig(tx, env, definition.key, 1, config)
+        const version = await tx.bump(env)
+        tx.change({
+          type: 'flag',
+          environment: env,
+          version,
+          key: definition.key,
+          flag: toSnapshotFlag(definition, config, 1),
+        })
+      }
+      await tx.audit({
+        action: 'flag.create',
+        environment: null,
+        resourceType: 'flag',
+        resourceKey: definition.key,
+        environmentVersion: null,
+        before: null,
+        after: definition,
+        reason: null,
+      })
+      return {
+        ...definition,
+        createdAt: tx.now,
+        updatedAt: tx.now,
+        createdBy: actor.name,
+        updatedBy: actor.name,
+      }
+    })
+  }
+
+  updateFlag(
+    key: string,
+    definition: FlagDefinition,
+    actor: Actor,
+    validate?: (configs: StoredFlagConfig[]) => void,
+  ): Promise<StoredFlag> {
+    return this.write(actor, async (tx) => {
+      const row = await findFlag(tx.db, key)
+      if (!row) throw new StoreError('not_found', `flag "${key}" does not exist`)
+      const current = toFlag(row)
+      const configs = (
+        await tx.db.selectFrom('flag_configs').selectAll().where('flag_key', '=', key).execute()
+      ).map(toConfig)
+      validate?.(configs)
+      const before = definitionOf(current)
+      if (isDeepStrictEqual(before, definition)) return current
+      await tx.db
+        .updateTable('flags')
+        .set({ definition: JSON.stringify(definition), updated_at: tx.now, updated_by: actor.name })
+        .where('key', '=', key)
+        .execute()
+      if (!isDeepStrictEqual(evaluatedFields(before), evaluatedFields(definition))) {
+        for (const config of configs) {
+          const version = config.version + 1
+          await writeConfig(tx, config.environment, key, version, config.config)
+          const envVersion = await tx.bump(config.environment)
+          tx.change({
+            type: 'flag',
+            environment: config.environment,
+            version: envVersion,
+            key,
+            flag: toSnapshotFlag(definition, config.config, version),
+          })
+        }
+      }
+      await tx.audit({
+        action: 'flag.update',
+        environment: null,
+        resourceType: 'flag',
+        resourceKey: key,
+        environmentVersion: null,
+        before,
+        after: definition,
+        reason: null,
+      })
+      return { ...definition, ...metadataOf(current), updatedAt: tx.now, updatedBy: actor.name }
+    })
+  }
+
+  deleteFlag(key: string, actor: Actor): Promise<void> {
+    return this.write(actor, async (tx) => {
+      const row = await findFlag(tx.db, key)
+      if (!row) throw new StoreError('not_found', `flag "${key}" does not exist`)
+      const envs = await tx.db
+        .selectFrom('flag_configs')
+        .select('environment')
+        .where('flag_key', '=', key)
+        .orderBy('environment')
+        .execute()
+      await tx.db.deleteFrom('flag_config_versions').where('flag_key', '=', key).execute()
+      await tx.db.deleteFrom('flag_configs').where('flag_key', '=', key).execute()
+      await tx.db.deleteFrom('flags').where('key', '=', key).execute()
+      for (const { environment } of envs) {
+        const version = await tx.bump(environment)
+        tx.change({ type: 'flag', environment, version, key, flag: null })
+      }
+      await tx.audit({
+        action: 'flag.delete',
+        environment: null,
+        resourceType: 'flag',
+        resourceKey: key,
+        environmentVersion: null,
+        before: definitionOf(toFlag(row)),
+        after: null,
+        reason: null,
+      })
+    })
+  }
+
+  // Flag configurations
+
+  async listFlagConfigs(environment: string): Promise<StoredFlagConfig[]> {
+    const rows = await this.db
+      .selectFrom('flag_configs')
+      .selectAll()
+      .where('environment', '=', environment)
+      .orderBy('flag_key')
+      .execute()
+    return rows.map(toConfig)
+  }
+
+  async getFlagConfig(
+    environment: string,
+    key: string,
+    version?: number,
+  ): Promise<StoredFlagConfig | undefined> {
+    if (version === undefined) {
+      const row = await this.db
+        .selectFrom('flag_configs')
+        .selectAll()
+        .where('environment', '=', environment)
+        .where('flag_key', '=', key)
+        .executeTakeFirst()
+      return row && toConfig(row)
+    }
+    const row = await this.db
+      .selectFrom('flag_config_versions')
+      .selectAll()
+      .where('environment', '=', environment)
+      .where('flag_key', '=', key)
+      .where('version', '=', version)
+      .executeTakeFirst()
+    return row && toConfig({ ...row, updated_at: row.created_at, updated_by: row.created_by })
+  }
+
+  updateFlagConfig(environment: string, key: string, change: ConfigChange): Promise<ConfigUpdate> {
+    return this.write(change.actor, async (tx) => {
+      const env = await findEnvironment(tx.db, environment)
+      if (!env) throw new StoreError('not_found', `environment "${environment}" does not exist`)
+      const flagRow = await findFlag(tx.db, key)
+      if (!flagRow) throw new StoreError('not_found', `flag "${key}" does not exist`)
+      const currentRow = await tx.db
+        .selectFrom('flag_configs')
+        .selectAll()
+        .where('environment', '=', environment)
+        .where('flag_key', '=', key)
+        .executeTakeFirstOrThrow()
+      const current = toConfig(currentRow)
+      if (change.expectedVersion !== undefined && change.expectedVersion !== current.version) {
+        throw new StoreError(
+          'stale_version',
+          `configuration of "${key}" in ${environment} is at version ${current.version}, not ${change.expectedVersion}`,
+        )
+      }
+      const segmentKeys = new Set(
+        (
+          await tx.db
+            .selectFrom('segments')
+            .select('key')
+            .where('environment', '=', environment)
+            .execute()
+        ).map((s) => s.key),
+      )
+      const flag = toFlag(flagRow)
+      // A JSON round trip drops `undefined` fields, so equal configurations compare equal.
+      const next = FlagConfigSchema.parse(
+        JSON.parse(JSON.stringify(change.apply(current, { flag, segmentKeys }))),
+      )
+      if (isDeepStrictEqual(next, current.config)) {
+        return { config: current, changed: false, environmentVersion: env.version }
+      }
+      const version = current.version + 1
+      await writeConfig(tx, environment, key, version, next)
+      const environmentVersion = await tx.bump(environment)
+      tx.change({
+        type: 'flag',
+        environment,
+        version: environmentVersion,
+        key,
+        flag: toSnapshotFlag(flag, next, version),
+      })
+      await tx.audit({
+        action: change.action,
+        environment,
+        resourceType: 'flag',
+        resourceKey: key,
+        environmentVersion,
+        before: current.config,
+        after: next,
+        reason: change.reason ?? null,
+      })
+      return {
+        config: {
+          environment,
+          flagKey: key,
+          version,
+          config: next,
+          updatedAt: tx.now,
+          updatedBy: change.actor.name,
+        },
+        changed: true,
+        environmentVersion,
+      }
+    })
+  }
+
+  // Segments
+
+  async listSegments(environment: string): Promise<StoredSegment[]> {
+    const rows = await this.db
+      .selectFrom('segments')
+      .selectAll()
+      .where('environment', '=', environment)
+      .orderBy('key')
+      .execute()
+    return rows.map(toSegment)
+  }
+
+  async getSegment(environment: string, key: string): Promise<StoredSegment | undefined> {
+    const row = await this.db
+      .selectFrom('segments')
+      .selectAll()
+      .where('environment', '=', environment)
+      .where('key', '=', key)
+      .executeTakeFirst()
+    return row && toSegment(row)
+  }
+
+  putSegment(
+    environment: string,
+    key: string,
+    segment: Segment,
+    actor: Actor,
+  ): Promise<{ segment: StoredSegment; created: boolean; changed: boolean }> {
+    return this.write(actor, async (tx) => {
+      if (!(await findEnvironment(tx.db, environment))) {
+        throw new StoreError('not_found', `environment "${environment}" does not exist`)
+      }
+      const row = await tx.db
+        .selectFrom('segments')
+        .selectAll()
+        .where('environment', '=', environment)
+        .where('key', '=', key)
+        .executeTakeFirst()
+      const current = row && toSegment(row)
+      if (current && isDeepStrictEqual(current.segment, segment)) {
+        return { segment: current, created: false, changed: false }
+      }
+      const values = {
+        segment: JSON.stringify(segment),
+        updated_at: tx.now,
+        updated_by: actor.name,
+      }
+      if (current) {
+        await tx.db
+          .updateTable('segments')
+          .set(values)
+          .where('environment', '=', environment)
+          .where('key', '=', key)
+          .execute()
+      } else {
+        await tx.db
+          .insertInto('segments')
+          .values({ environment, key, ...values })
+          .execute()
+      }
+      const version = await tx.bump(environment)
+      tx.change({ type: 'segment', environment, version, key, segment })
+      await tx.audit({
+        action: current ? 'segment.update' : 'segment.create',
+        environment,
+        resourceType: 'segment',
+        resourceKey: key,
+        environmentVersion: version,
+        before: current?.segment ?? null,
+        after: segment,
+        reason: null,
+      })
+      return {
+        segment: { environment, key, segment, updatedAt: tx.now, updatedBy: actor.name },
+        created: !current,
+        changed: true,
+      }
+    })
+  }
+
+  deleteSegment(environment: string, key: string, actor: Actor): Promise<void> {
+    return this.write(actor, async (tx) => {
+      const row = await tx.db
+        .selectFrom('segments')
+        .selectAll()
+        .where('environment', '=', environment)
+        .where('key', '=', key)
+        .executeTakeFirst()
+      if (!row) {
+        throw new StoreError('not_found', `segment "${key}" does not exist in ${environment}`)
+      }
+      const configs = await tx.db
+        .selectFrom('flag_configs')
+        .select(['flag_key', 'config'])
+        .where('environment', '=', environment)
+        .execute()
+      const users = configs
+        .filter((c) => segmentKeysOf(parseConfig(c.config)).has(key))
+        .map((c) => c.flag_key)
+      if (users.length > 0) {
+        throw new StoreError(
+          'conflict',
+          `segment "${key}" is used by ${users.map((u) => `"${u}"`).join(', ')} in ${environment}`,
+        )
+      }
+      await tx.db
+        .deleteFrom('segments')
+        .where('environment', '=', environment)
+        .where('key', '=', key)
+        .execute()
+      const version = await tx.bump(environment)
+      tx.change({ type: 'segment', environment, version, key, segment: null })
+      await tx.audit({
+        action: 'segment.delete',
+        environment,
+        resourceType: 'segment',
+        resourceKey: key,
+        environmentVersion: version,
+        before: parseSegment(row.segment),
+        after: null,
+        reason: null,
+      })
+    })
+  }
+
+  // Audit
+
+  async queryAudit(query: AuditQuery): Promise<AuditPage> {
+    let q = this.db.selectFrom('audit_log').selectAll()
+    if (query.flag !== undefined) {
+      q = q.where('resource_type', '=', 'flag').where('resource_key', '=', query.flag)
+    }
+    const { environment } = query
+    if (environment !== undefined) {
+      q = q.where((eb) =>
+        eb.or([eb('environment', '=', environment), eb('environment', 'is', null)]),
+      )
+    }
+    if (query.actor !== undefined) q = q.where('actor', '=', query.actor)
+    if (query.action !== undefined) q = q.where('action', '=', query.action)
+    if (query.since !== undefined) q = q.where('at', '>=', query.since)
+    if (query.until !== undefined) q = q.where('at', '<', query.until)
+    if (query.before !== undefined) q = q.where('id', '<', query.before)
+    if (query.after !== undefined) q = q.where('id', '>', query.after)
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1)
+      .execute()
+    const entries = rows.slice(0, query.limit).map(toAuditEntry)
+    const last = entries.at(-1)
+    return { entries, nextCursor: rows.length > query.limit && last ? last.id : null }
+  }
+
+  // Tokens
+
+  createToken(token: NewToken, actor: Actor): Promise<TokenRecord> {
+    return this.write(actor, async (tx) => {
+      if (token.environment !== null && !(await findEnvironment(tx.db, token.environment))) {
+        throw new StoreError('not_found', `environment "${token.environment}" does not exist`)
+      }
+      const record: TokenRecord = {
+        id: `tok_${randomBytes(12).toString('hex')}`,
+        name: token.name,
+        scope: token.scope,
+        environment: token.environment,
+        hint: token.hint,
+        createdAt: tx.now,
+        createdBy: actor.name,
+        revokedAt: null,
+      }
+      await tx.db
+        .insertInto('tokens')
+        .values({
+          id: record.id,
+          name: record.name,
+          scope: record.scope,
+          environment: record.environment,
+          hash: token.hash,
+          hint: record.hint,
+          created_at: record.createdAt,
+          created_by: record.createdBy,
+          revoked_at: null,
+          revoked_by: null,
+        })
+        .execute()
+      await tx.audit({
+        action: 'token.create',
+        environment: record.environment,
+        resourceType: 'token',
+        resourceKey: record.id,
+        environmentVersion: null,
+        before: null,
+        after: record,
+        reason: null,
+      })
+      return record
+    })
+  }
+
+  async findTokenByHash(hash: string): Promise<StoredToken | undefined> {
+    const row = await this.db
+      .selectFrom('tokens')
+      .selectAll()
+      .where('hash', '=', hash)
+      .executeTakeFirst()
+    return row && { ...toToken(row), hash: row.hash }
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    const rows = await this.db
+      .selectFrom('tokens')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute()
+    return rows.map(toToken)
+  }
+
+  revokeToken(id: string, actor: Actor): Promise<TokenRecord> {
+    return this.write(actor, async (tx) => {
+      const row = await tx.db
+        .selectFrom('tokens')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst()
+      if (!row) throw new StoreError('not_found', `token "${id}" does not exist`)
+      const before = toToken(row)
+      if (before.revokedAt !== null) return before
+      if (before.scope === 'admin') {
+        const admins = await tx.db
+          .selectFrom('tokens')
+          .select('id')
+          .where('scope', '=', 'admin')
+          .where('revoked_at', 'is', null)
+          .execute()
+        if (admins.length <= 1) {
+          throw new StoreError('conflict', 'the last active admin token cannot be revoked')
+        }
+      }
+      await tx.db
+        .updateTable('tokens')
+        .set({ revoked_at: tx.now, revoked_by: actor.name })
+        .where('id', '=', id)
+        .execute()
+      const after = { ...before, revokedAt: tx.now }
+      await tx.audit({
+        action: 'token.revoke',
+        environment: before.environment,
+        resourceType: 'token',
+        resourceKey: id,
+        environmentVersion: null,
+        before,
+        after,
+        reason: null,
+      })
+      return after
+    })
+  }
+
+  // Signals
+
+  recordSignals(input: SignalsInput): Promise<{ duplicate: boolean }> {
+    return this.write({ name: 'signals', tokenId: null }, async (tx) => {
+      const { environment, batch, bucketStart } = input
+      if (batch.id !== undefined) {
+        const inserted = await tx.db
+          .insertInto('signal_batches')
+          .values({ environment, id: batch.id, received_at: input.receivedAt })
+          .onConflict((oc) => oc.columns(['environment', 'id']).doNothing())
+          .returning('id')
+          .executeTakeFirst()
+        if (!inserted) return { duplicate: true }
+      }
+      for (const [flagKey, variants] of Object.entries(batch.flags)) {
+        for (const [variant, s] of Object.entries(variants)) {
+          const latency = s.latencyMs
+          const histogram = Object.fromEntries(
+            LATENCY_COLUMNS.map((column, i) => [column, latency?.buckets[i] ?? 0]),
+          ) as Record<(typeof LATENCY_COLUMNS)[number], number>
+          const row: SignalBucketRow = {
+            environment,
+            flag_key: flagKey,
+            variant,
+            bucket_start: bucketStart,
+            exposures: s.exposures,
+            successes: s.successes,
+            errors: s.errors,
+            error_units: s.errorUnits,
+            latency_count: latency?.count ?? 0,
+            latency_sum_ms: latency?.sumMs ?? 0,
+            latency_max_ms: latency?.maxMs ?? 0,
+            ...histogram,
+          }
+          await tx.db
+            .insertInto('signal_buckets')
+            .values(row)
+            .onConflict((oc) =>
+              oc
+                .columns(['environment', 'flag_key', 'variant', 'bucket_start'])
+                .doUpdateSet((eb) => {
+                  const add = (column: keyof SignalBucketRow & string) =>
+                    eb(
+                      `signal_buckets.${column}` as 'signal_buckets.exposures',
+                      '+',
+                      eb.ref(`excluded.${column}` as 'excluded.exposures'),
+                    )
+                  return {
+                    exposures: add('exposures'),
+                    successes: add('successes'),
+                    errors: add('errors'),
+                    error_units: add('error_units'),
+                    latency_count: add('latency_count'),
+                    latency_sum_ms: add('latency_sum_ms'),
+                    latency_max_ms: sql<number>`case when ${sql.ref('excluded.latency_max_ms')} > ${sql.ref('signal_buckets.latency_max_ms')} then ${sql.ref('excluded.latency_max_ms')} else ${sql.ref('signal_buckets.latency_max_ms')} end`,
+                    ...Object.fromEntries(LATENCY_COLUMNS.map((column) => [column, add(column)])),
+                  }
+                }),
+            )
+            .execute()
+        }
+      }
+      return { duplicate: false }
+    })
+  }
+
+  async querySignals(query: {
+    environment: string
+    flagKey?: string
+    since?: string
+    until?: string
+  }): Promise<SignalBucket[]> {
+    let q = this.db
+      .selectFrom('signal_buckets')
+      .selectAll()
+      .where('environment', '=', query.environment)
+    if (query.flagKey !== undefined) q = q.where('flag_key', '=', query.flagKey)
+    if (query.since !== undefined) q = q.where('bucket_start', '>=', query.since)
+    if (query.until !== undefined) q = q.where('bucket_start', '<', query.until)
+    const rows = await q.orderBy('bucket_start').orderBy('flag_key').orderBy('variant').execute()
+    return rows.map((r) => ({
+      environment: r.environment,
+      flagKey: r.flag_key,
+      variant: r.variant,
+      bucketStart: r.bucket_start,
+      exposures: Number(r.exposures),
+      successes: Number(r.successes),
+      errors: Number(r.errors),
+      errorUnits: Number(r.error_units),
+      latencyCount: Number(r.latency_count),
+      latencySumMs: Number(r.latency_sum_ms),
+      latencyMaxMs: Number(r.latency_max_ms),
+      latencyBuckets: LATENCY_COLUMNS.map((column) => Number(r[column])),
+    }))
+  }
+
+  pruneSignalBatchIds(before: string): Promise<number> {
+    return this.write({ name: 'signals', tokenId: null }, async (tx) => {
+      const result = await tx.db
+        .deleteFrom('signal_batches')
+        .where('received_at', '<', before)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    })
+  }
+}
+
+// The latency histogram must line up with core's buckets, plus the open one.
+if (LATENCY_COLUMNS.length !== LATENCY_BUCKETS_MS.length + 1) {
+  throw new Error('signal_buckets latency columns do not match LATENCY_BUCKETS_MS')
+}
+
+type Db = Kysely<Database> | Transaction<Database>
+
+function findEnvironment(db: Db, name: string) {
+  return db.selectFrom('environments').selectAll().where('name', '=', name).executeTakeFirst()
+}
+
+function findFlag(db: Db, key: string) {
+  return db.selectFrom('flags').selectAll().where('key', '=', key).executeTakeFirst()
+}
+
+async function environmentNames(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('environments').select('name').orderBy('name').execute()
+  return rows.map((r) => r.name)
+}
+
+async function insertConfig(
+  tx: WriteContext,
+  environment: string,
+  key: string,
+  version: number,
+  config: FlagConfig,
+): Promise<void> {
+  const json = JSON.stringify(config)
+  await tx.db
+    .insertInto('flag_configs')
+    .values({
+      environment,
+      flag_key: key,
+      version,
+      config: json,
+      updated_at: tx.now,
+      updated_by: tx.actor.name,
+    })
+    .execute()
+  await insertConfigVersion(tx, environment, key, version, json)
+}
+
+async function writeConfig(
+  tx: WriteContext,
+  environment: string,
+  key: string,
+  version: number,
+  config: FlagConfig,
+): Promise<void> {
+  const json = JSON.stringify(config)
+  await tx.db
+    .updateTable('flag_configs')
+    .set({ version, config: json, updated_at: tx.now, updated_by: tx.actor.name })
+    .where('environment', '=', environment)
+    .where('flag_key', '=', key)
+    .execute()
+  await insertConfigVersion(tx, environment, key, version, json)
+}
+
+async function insertConfigVersion(
+  tx: WriteContext,
+  environment: string,
+  key: string,
+  version: number,
+  json: string,
+): Promise<void> {
+  await tx.db
+    .insertInto('flag_config_versions')
+    .values({
+      environment,
+      flag_key: key,
+      version,
+      config: json,
+      created_at: tx.now,
+      created_by: tx.actor.name,
+    })
+    .execute()
+}
+
+// Rows are parsed with the same schemas as API input, so a damaged row fails loudly.
+
+function parseDefinition(json: string): FlagDefinition {
+  return FlagDefinitionSchema.parse(JSON.parse(json))
+}
+
+function parseConfig(json: string): FlagConfig {
+  return FlagConfigSchema.parse(JSON.parse(json))
+}
+
+function parseSegment(json: string): Segment {
+  return SegmentSchema.parse(JSON.parse(json))
+}
+
+function toEnvironment(row: Selectable<Database['environments']>): Environment {
+  return { name: row.name, version: row.version, createdAt: row.created_at }
+}
+
+function toFlag(row: Selectable<Database['flags']>): StoredFlag {
+  return {
+    ...parseDefinition(row.definition),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    createdBy: row.created_by,
+    updatedBy: row.updated_by,
+  }
+}
+
+function definitionOf(flag: StoredFlag): FlagDefinition {
+  const { createdAt: _a, updatedAt: _b, createdBy: _c, updatedBy: _d, ...definition } = flag
+  return definition
+}
+
+function metadataOf(flag: StoredFlag) {
+  return { createdAt: flag.createdAt, createdBy: flag.createdBy }
+}
+
+/** The definition fields that reach snapshots: changing them changes what SDKs evaluate. */
+function evaluatedFields(definition: FlagDefinition) {
+  const { kind, variants, offVariant, clientSide } = definition
+  return { kind, variants, offVariant, clientSide }
+}
+
+function toConfig(row: Selectable<Database['flag_configs']>): StoredFlagConfig {
+  return {
+    environment: row.environment,
+    flagKey: row.flag_key,
+    version: row.version,
+    config: parseConfig(row.config),
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  }
+}
+
+function toSegment(row: Selectable<Database['segments']>): StoredSegment {
+  return {
+    environment: row.environment,
+    key: row.key,
+    segment: parseSegment(row.segment),
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  }
+}
+
+function toToken(row: Selectable<Database['tokens']>): TokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    scope: row.scope as TokenScope,
+    environment: row.environment,
+    hint: row.hint,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    revokedAt: row.revoked_at,
+  }
+}
+
+function toAuditEntry(row: Selectable<Database['audit_log']>): AuditEntry {
+  return {
+    id: Number(row.id),
+    at: row.at,
+    actor: row.actor,
+    actorTokenId: row.actor_token_id,
+    action: row.action as AuditAction,
+    environment: row.environment,
+    resourceType: row.resource_type as AuditEntry['resourceType'],
+    resourceKey: row.resource_key,
+    environmentVersion: row.environment_version,
+    before: row.before === null ? null : JSON.parse(row.before),
+    after: row.after === null ? null : JSON.parse(row.after),
+    reason: row.reason,
+  }
+}

@@ -1,0 +1,190 @@
+import type { FlagConfig, FlagDefinition, Segment, SignalsBatch } from '@floodgate/core'
+import type {
+  Actor,
+  AuditAction,
+  AuditEntry,
+  CommitEvent,
+  ConfigAction,
+  Environment,
+  EnvironmentState,
+  SignalBucket,
+  StoredFlag,
+  StoredFlagConfig,
+  StoredSegment,
+  TokenRecord,
+  TokenScope,
+} from '../types'
+
+/** Why a store operation was refused; the HTTP layer maps `not_found` to 404 and the rest to 409. */
+export type StoreErrorCode = 'not_found' | 'already_exists' | 'stale_version' | 'conflict'
+
+/** A store operation refused because of the stored state (nothing was written). */
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'StoreError'
+  }
+}
+
+/**
+ * A change to one flag configuration. `apply` runs inside the write
+ * transaction with the current state and returns the new configuration (or
+ * throws to refuse, which writes nothing). When the result equals the current
+ * configuration nothing is written and no version is bumped.
+ */
+export interface ConfigChange {
+  action: ConfigAction
+  actor: Actor
+  reason?: string
+  /** The configuration version the caller last read (`If-Match`); a different current version is `stale_version`. */
+  expectedVersion?: number
+  apply(
+    current: StoredFlagConfig,
+    context: { flag: StoredFlag; segmentKeys: ReadonlySet<string> },
+  ): FlagConfig
+}
+
+/** The result of `updateFlagConfig`: the configuration now current, and whether this call changed it. */
+export interface ConfigUpdate {
+  config: StoredFlagConfig
+  changed: boolean
+  environmentVersion: number
+}
+
+/** Filters and paging of `queryAudit`; entries come newest first. */
+export interface AuditQuery {
+  /** Entries about this flag (its definition and its configurations). */
+  flag?: string
+  /** Entries in this environment, and global ones (which affect every environment). */
+  environment?: string
+  actor?: string
+  action?: AuditAction
+  /** ISO time: entries at or after it. */
+  since?: string
+  /** ISO time: entries before it. */
+  until?: string
+  /** Entries with an id below this one (the previous page's `nextCursor`). */
+  before?: number
+  /** Entries with an id above this one. */
+  after?: number
+  /** Page size. */
+  limit: number
+}
+
+export interface AuditPage {
+  entries: AuditEntry[]
+  /** Pass as `before` to get the next page; `null` on the last page. */
+  nextCursor: number | null
+}
+
+/** A token to store; the secret itself never reaches the store. */
+export interface NewToken {
+  name: string
+  scope: TokenScope
+  environment: string | null
+  /** SHA-256 hex of the secret. */
+  hash: string
+  hint: string
+}
+
+/** A stored token with its hash, for authentication. */
+export type StoredToken = TokenRecord & { hash: string }
+
+/** A signals batch to aggregate into one time bucket of one environment. */
+export interface SignalsInput {
+  environment: string
+  batch: SignalsBatch
+  /** ISO start of the bucket the batch counts in. */
+  bucketStart: string
+  receivedAt: string
+}
+
+/**
+ * Floodgate's storage. Every method is one transaction; a write resolves only
+ * after it is committed (durably). Each write that changes what an
+ * environment serves bumps that environment's version and appends its audit
+ * entries in the same transaction, then tells `subscribe` listeners right
+ * after the commit, in commit order.
+ *
+ * Implementations: `createSqliteStore` (embedded default). Every
+ * implementation passes `describeStoreConformance`.
+ */
+export interface Store {
+  /** Listens to committed writes; returns the unsubscribe function. */
+  subscribe(listener: (event: CommitEvent) => void): () => void
+  /** Resolves when the database answers a query. */
+  ping(): Promise<void>
+  /** Waits for pending writes and closes the database. */
+  close(): Promise<void>
+
+  listEnvironments(): Promise<Environment[]>
+  getEnvironment(name: string): Promise<Environment | undefined>
+  /** Creates an environment holding the default configuration of every flag. */
+  createEnvironment(name: string, actor: Actor): Promise<Environment>
+  /** Everything an environment serves, for building snapshots. */
+  loadEnvironment(name: string): Promise<EnvironmentState | undefined>
+
+  listFlags(): Promise<StoredFlag[]>
+  getFlag(key: string): Promise<StoredFlag | undefined>
+  /** Creates a flag with the default configuration (disabled, serving `offVariant`) in every environment. */
+  createFlag(definition: FlagDefinition, actor: Actor): Promise<StoredFlag>
+  /**
+   * Replaces a flag's definition. `validate` runs in the transaction with the
+   * flag's configurations and throws to refuse. When the evaluated fields
+   * change (kind, variants, offVariant, clientSide), every environment's
+   * configuration and version are bumped.
+   */
+  updateFlag(
+    key: string,
+    definition: FlagDefinition,
+    actor: Actor,
+    validate?: (configs: StoredFlagConfig[]) => void,
+  ): Promise<StoredFlag>
+  deleteFlag(key: string, actor: Actor): Promise<void>
+
+  listFlagConfigs(environment: string): Promise<StoredFlagConfig[]>
+  /** The current configuration, or the given earlier version of it. */
+  getFlagConfig(
+    environment: string,
+    key: string,
+    version?: number,
+  ): Promise<StoredFlagConfig | undefined>
+  updateFlagConfig(environment: string, key: string, change: ConfigChange): Promise<ConfigUpdate>
+
+  listSegments(environment: string): Promise<StoredSegment[]>
+  getSegment(environment: string, key: string): Promise<StoredSegment | undefined>
+  /** Creates or replaces a segment. */
+  putSegment(
+    environment: string,
+    key: string,
+    segment: Segment,
+    actor: Actor,
+  ): Promise<{ segment: StoredSegment; created: boolean; changed: boolean }>
+  /** Deletes a segment; `conflict` while a configuration in its environment refers to it. */
+  deleteSegment(environment: string, key: string, actor: Actor): Promise<void>
+
+  queryAudit(query: AuditQuery): Promise<AuditPage>
+
+  createToken(token: NewToken, actor: Actor): Promise<TokenRecord>
+  findTokenByHash(hash: string): Promise<StoredToken | undefined>
+  listTokens(): Promise<TokenRecord[]>
+  /** Revokes a token (idempotent: revoking a revoked token returns it unchanged). */
+  revokeToken(id: string, actor: Actor): Promise<TokenRecord>
+
+  /**
+   * Adds a batch to its bucket's aggregates; a batch whose `id` this
+   * environment already recorded is dropped (`duplicate: true`).
+   */
+  recordSignals(input: SignalsInput): Promise<{ duplicate: boolean }>
+  querySignals(query: {
+    environment: string
+    flagKey?: string
+    since?: string
+    until?: string
+  }): Promise<SignalBucket[]>
+  /** Forgets batch ids received before `before` (ISO); returns how many. */
+  pruneSignalBatchIds(before: string): Promise<number>
+}

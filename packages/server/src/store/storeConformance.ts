@@ -1,0 +1,496 @@
+import type { FlagConfig, FlagDefinition, SignalsBatch } from '@floodgate/core'
+import { FlagDefinitionSchema, LATENCY_BUCKETS_MS } from '@floodgate/core'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Actor, CommitEvent } from '../types'
+import { type Store, StoreError } from './store'
+
+const alice: Actor = { name: 'alice', tokenId: 'tok_alice' }
+const ENVS = ['development', 'production', 'staging']
+
+function booleanFlag(key: string, extra: Record<string, unknown> = {}): FlagDefinition {
+  return FlagDefinitionSchema.parse({ key, kind: 'boolean', ...extra })
+}
+
+const split = (on: number): FlagConfig => ({
+  enabled: true,
+  killed: false,
+  rules: [],
+  fallthrough: {
+    split: [
+      { variant: 'on', weight: on },
+      { variant: 'off', weight: 10000 - on },
+    ],
+    by: 'userId',
+  },
+})
+
+async function versions(store: Store): Promise<Record<string, number>> {
+  return Object.fromEntries((await store.listEnvironments()).map((e) => [e.name, e.version]))
+}
+
+async function expectStoreError(promise: Promise<unknown>, code: StoreError['code']) {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(StoreError)
+  expect((error as StoreError).code).toBe(code)
+}
+
+/**
+ * The behaviour every `Store` implementation must have. Call it from the
+ * implementation's test file with a factory that returns a fresh, empty store.
+ *
+ * @example
+ * describeStoreConformance('createSqliteStore', () => createSqliteStore({ path: ':memory:' }))
+ */
+export function describeStoreConformance(name: string, factory: () => Promise<Store>): void {
+  describe(`${name} (Store conformance)`, () => {
+    let store: Store
+    let events: CommitEvent[]
+
+    beforeEach(async () => {
+      store = await factory()
+      events = []
+      store.subscribe((event) => events.push(event))
+    })
+    afterEach(async () => {
+      await store.close()
+    })
+
+    it('should start with development, staging and production at version 0', async () => {
+      expect(await versions(store)).toEqual({ development: 0, staging: 0, production: 0 })
+      expect(await store.ping()).toBeUndefined()
+    })
+
+    it('should create a flag with a disabled configuration in every environment', async () => {
+      const created = await store.createFlag(booleanFlag('new-checkout'), alice)
+      expect(created).toMatchObject({ key: 'new-checkout', createdBy: 'alice', updatedBy: 'alice' })
+      expect(await store.getFlag('new-checkout')).toEqual(created)
+      for (const env of ENVS) {
+        expect(await store.getFlagConfig(env, 'new-checkout')).toMatchObject({
+          version: 1,
+          config: { enabled: false, killed: false, rules: [], fallthrough: { variant: 'off' } },
+        })
+      }
+      expect(await versions(store)).toEqual({ development: 1, staging: 1, production: 1 })
+      expect(events).toHaveLength(1)
+      expect(events[0]?.changes.map((c) => [c.environment, c.version])).toEqual(
+        ENVS.map((e) => [e, 1]),
+      )
+      expect(events[0]?.audit).toMatchObject([
+        { action: 'flag.create', actor: 'alice', actorTokenId: 'tok_alice', environment: null },
+      ])
+    })
+
+    it('should refuse a duplicate flag and change nothing', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      await expectStoreError(store.createFlag(booleanFlag('a'), alice), 'already_exists')
+      expect(await versions(store)).toEqual({ development: 1, staging: 1, production: 1 })
+      expect(events).toHaveLength(1)
+    })
+
+    it('should version a configuration change, keep its history and audit it', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      const result = await store.updateFlagConfig('production', 'a', {
+        action: 'config.rollout',
+        actor: alice,
+        reason: 'canary',
+        expectedVersion: 1,
+        apply: () => split(2500),
+      })
+      expect(result).toMatchObject({ changed: true, environmentVersion: 2 })
+      expect(result.config).toMatchObject({ version: 2, config: split(2500), updatedBy: 'alice' })
+      expect(await store.getFlagConfig('production', 'a')).toEqual(result.config)
+      expect((await store.getFlagConfig('production', 'a', 1))?.config.enabled).toBe(false)
+      expect((await store.getFlagConfig('production', 'a', 2))?.config).toEqual(split(2500))
+      expect(await store.getFlagConfig('production', 'a', 3)).toBeUndefined()
+      expect(await versions(store)).toEqual({ development: 1, staging: 1, production: 2 })
+      const last = events.at(-1)
+      expect(last?.changes).toEqual([
+        expect.objectContaining({ type: 'flag', environment: 'production', version: 2, key: 'a' }),
+      ])
+      expect(last?.audit[0]).toMatchObject({
+        action: 'config.rollout',
+        environment: 'production',
+        environmentVersion: 2,
+        reason: 'canary',
+        after: split(2500),
+        before: { enabled: false },
+      })
+    })
+
+    it('should write nothing when a change leaves the configuration equal', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      const result = await store.updateFlagConfig('staging', 'a', {
+        action: 'config.update',
+        actor: alice,
+        apply: (current) => ({ ...current.config, killReason: undefined }),
+      })
+      expect(result).toMatchObject({
+        changed: false,
+        environmentVersion: 1,
+        config: { version: 1 },
+      })
+      expect(events).toHaveLength(1)
+    })
+
+    it('should refuse a stale expected version or a refused change and write nothing', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      await expectStoreError(
+        store.updateFlagConfig('staging', 'a', {
+          action: 'config.update',
+          actor: alice,
+          expectedVersion: 7,
+          apply: () => split(100),
+        }),
+        'stale_version',
+      )
+      await expect(
+        store.updateFlagConfig('staging', 'a', {
+          action: 'config.update',
+          actor: alice,
+          apply: () => {
+            throw new Error('refused')
+          },
+        }),
+      ).rejects.toThrow('refused')
+      await expectStoreError(
+        store.updateFlagConfig('nowhere', 'a', {
+          action: 'config.update',
+          actor: alice,
+          apply: () => split(100),
+        }),
+        'not_found',
+      )
+      await expectStoreError(
+        store.updateFlagConfig('staging', 'missing', {
+          action: 'config.update',
+          actor: alice,
+          apply: () => split(100),
+        }),
+        'not_found',
+      )
+      expect(await versions(store)).toEqual({ development: 1, staging: 1, production: 1 })
+      expect((await store.getFlagConfig('staging', 'a'))?.version).toBe(1)
+      expect(events).toHaveLength(1)
+    })
+
+    it('should give apply the flag and the environment segment keys', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      await store.putSegment('staging', 'staff', { conditions: [] }, alice)
+      let seen: string[] = []
+      await store.updateFlagConfig('staging', 'a', {
+        action: 'config.update',
+        actor: alice,
+        apply: (current, { flag, segmentKeys }) => {
+          seen = [flag.key, ...segmentKeys]
+          return current.config
+        },
+      })
+      expect(seen).toEqual(['a', 'staff'])
+    })
+
+    it('should bump every environment when evaluated definition fields change', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      await store.updateFlag('a', booleanFlag('a', { description: 'only words' }), alice)
+      expect(await versions(store)).toEqual({ development: 1, staging: 1, production: 1 })
+      const updated = await store.updateFlag('a', booleanFlag('a', { clientSide: true }), alice)
+      expect(updated).toMatchObject({ clientSide: true, description: '', createdBy: 'alice' })
+      expect(await versions(store)).toEqual({ development: 2, staging: 2, production: 2 })
+      expect((await store.getFlagConfig('development', 'a'))?.version).toBe(2)
+      const last = events.at(-1)
+      expect(last?.changes).toHaveLength(3)
+      expect(last?.changes[0]).toMatchObject({ type: 'flag', flag: { clientSide: true } })
+      expect(events.map((e) => e.audit[0]?.action)).toEqual([
+        'flag.create',
+        'flag.update',
+        'flag.update',
+      ])
+    })
+
+    it('should let updateFlag validation refuse a definition and write nothing', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      let configsSeen = 0
+      await expect(
+        store.updateFlag('a', booleanFlag('a', { clientSide: true }), alice, (configs) => {
+          configsSeen = configs.length
+          throw new Error('no')
+        }),
+      ).rejects.toThrow('no')
+      expect(configsSeen).toBe(3)
+      expect((await store.getFlag('a'))?.clientSide).toBe(false)
+      await expectStoreError(
+        store.updateFlag('missing', booleanFlag('missing'), alice),
+        'not_found',
+      )
+    })
+
+    it('should delete a flag everywhere with its history', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      await store.deleteFlag('a', alice)
+      expect(await store.getFlag('a')).toBeUndefined()
+      expect(await store.getFlagConfig('production', 'a')).toBeUndefined()
+      expect(await store.getFlagConfig('production', 'a', 1)).toBeUndefined()
+      expect(events.at(-1)?.changes).toEqual(
+        ENVS.map((environment) => ({
+          type: 'flag',
+          environment,
+          version: 2,
+          key: 'a',
+          flag: null,
+        })),
+      )
+      await expectStoreError(store.deleteFlag('a', alice), 'not_found')
+      await store.createFlag(booleanFlag('a'), alice)
+      expect((await store.getFlagConfig('production', 'a'))?.version).toBe(1)
+    })
+
+    it('should create, replace and delete segments, refusing to delete one in use', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      const staff = {
+        conditions: [{ attribute: 'email', op: 'endsWith' as const, values: ['@acme.com'] }],
+      }
+      expect(await store.putSegment('production', 'staff', staff, alice)).toMatchObject({
+        created: true,
+        changed: true,
+      })
+      expect(await store.putSegment('production', 'staff', staff, alice)).toMatchObject({
+        created: false,
+        changed: false,
+      })
+      expect((await store.getSegment('production', 'staff'))?.segment).toEqual(staff)
+      expect(await store.listSegments('staging')).toEqual([])
+      await store.updateFlagConfig('production', 'a', {
+        action: 'config.update',
+        actor: alice,
+        apply: (c) => ({
+          ...c.config,
+          rules: [
+            {
+              conditions: [{ attribute: 'userId', op: 'inSegment', values: ['staff'] }],
+              serve: { variant: 'on' },
+            },
+          ],
+        }),
+      })
+      await expectStoreError(store.deleteSegment('production', 'staff', alice), 'conflict')
+      expect((await store.getEnvironment('production'))?.version).toBe(3)
+      await store.updateFlagConfig('production', 'a', {
+        action: 'config.update',
+        actor: alice,
+        apply: (c) => ({ ...c.config, rules: [] }),
+      })
+      await store.deleteSegment('production', 'staff', alice)
+      expect(await store.getSegment('production', 'staff')).toBeUndefined()
+      expect(events.at(-1)?.changes).toEqual([
+        { type: 'segment', environment: 'production', version: 5, key: 'staff', segment: null },
+      ])
+      await expectStoreError(store.deleteSegment('production', 'staff', alice), 'not_found')
+      await expectStoreError(store.putSegment('nowhere', 'x', staff, alice), 'not_found')
+    })
+
+    it('should load everything an environment serves', async () => {
+      await store.createFlag(booleanFlag('a', { clientSide: true }), alice)
+      await store.putSegment('staging', 'staff', { conditions: [] }, alice)
+      const state = await store.loadEnvironment('staging')
+      expect(state).toEqual({
+        name: 'staging',
+        version: 2,
+        flags: [
+          {
+            key: 'a',
+            kind: 'boolean',
+            version: 1,
+            variants: { on: true, off: false },
+            offVariant: 'off',
+            enabled: false,
+            killed: false,
+            salt: 'a',
+            rules: [],
+            fallthrough: { variant: 'off' },
+            clientSide: true,
+          },
+        ],
+        segments: { staff: { conditions: [] } },
+      })
+      expect(await store.loadEnvironment('nowhere')).toBeUndefined()
+    })
+
+    it('should create an environment holding every flag', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      const env = await store.createEnvironment('qa', alice)
+      expect(env).toMatchObject({ name: 'qa', version: 1 })
+      expect((await store.getFlagConfig('qa', 'a'))?.version).toBe(1)
+      expect(events.at(-1)?.changes).toEqual([
+        { type: 'environment', environment: 'qa', version: 1 },
+      ])
+      await expectStoreError(store.createEnvironment('qa', alice), 'already_exists')
+    })
+
+    it('should filter and page the audit log, newest first', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      await store.createFlag(booleanFlag('b'), { name: 'bob', tokenId: null })
+      for (const on of [100, 200, 300]) {
+        await store.updateFlagConfig('production', 'a', {
+          action: 'config.rollout',
+          actor: alice,
+          apply: () => split(on),
+        })
+      }
+      await store.updateFlagConfig('staging', 'a', {
+        action: 'config.kill',
+        actor: alice,
+        apply: (c) => ({ ...c.config, killed: true }),
+      })
+      const all = await store.queryAudit({ limit: 100 })
+      expect(all.entries.map((e) => e.action)).toEqual([
+        'config.kill',
+        'config.rollout',
+        'config.rollout',
+        'config.rollout',
+        'flag.create',
+        'flag.create',
+      ])
+      expect(all.nextCursor).toBeNull()
+      const production = await store.queryAudit({ flag: 'a', environment: 'production', limit: 2 })
+      expect(production.entries.map((e) => e.environmentVersion)).toEqual([5, 4])
+      const page2 = await store.queryAudit({
+        flag: 'a',
+        environment: 'production',
+        limit: 2,
+        before: production.nextCursor ?? 0,
+      })
+      expect(page2.entries.map((e) => e.action)).toEqual(['config.rollout', 'flag.create'])
+      expect(page2.nextCursor).toBeNull()
+      expect((await store.queryAudit({ actor: 'bob', limit: 10 })).entries).toHaveLength(1)
+      const newest = all.entries[0]?.id ?? 0
+      expect(
+        (await store.queryAudit({ after: newest - 2, limit: 10 })).entries.map((e) => e.id),
+      ).toEqual([newest, newest - 1])
+      expect((await store.queryAudit({ action: 'config.kill', limit: 10 })).entries).toHaveLength(1)
+      const at = all.entries[0]?.at ?? ''
+      expect((await store.queryAudit({ since: at, limit: 10 })).entries.length).toBeGreaterThan(0)
+      expect(
+        (await store.queryAudit({ until: '2000-01-01T00:00:00.000Z', limit: 10 })).entries,
+      ).toEqual([])
+    })
+
+    it('should create, find, list and revoke tokens, keeping one admin', async () => {
+      const admin = await store.createToken(
+        { name: 'root', scope: 'admin', environment: null, hash: 'h1', hint: 'fg_admin_ab…' },
+        alice,
+      )
+      const server = await store.createToken(
+        {
+          name: 'api',
+          scope: 'server',
+          environment: 'production',
+          hash: 'h2',
+          hint: 'fg_server_cd…',
+        },
+        alice,
+      )
+      expect(admin.id).toMatch(/^tok_/)
+      expect(await store.findTokenByHash('h2')).toEqual({ ...server, hash: 'h2' })
+      expect(await store.findTokenByHash('nope')).toBeUndefined()
+      expect((await store.listTokens()).map((t) => t.name).sort()).toEqual(['api', 'root'])
+      await expectStoreError(store.revokeToken(admin.id, alice), 'conflict')
+      const revoked = await store.revokeToken(server.id, alice)
+      expect(revoked.revokedAt).not.toBeNull()
+      expect(await store.revokeToken(server.id, alice)).toEqual(revoked)
+      expect((await store.findTokenByHash('h2'))?.revokedAt).toBe(revoked.revokedAt)
+      await expectStoreError(store.revokeToken('tok_missing', alice), 'not_found')
+      await expectStoreError(
+        store.createToken(
+          { name: 'x', scope: 'client', environment: 'nowhere', hash: 'h3', hint: 'x' },
+          alice,
+        ),
+        'not_found',
+      )
+      expect(events.flatMap((e) => e.audit.map((a) => a.action))).toEqual([
+        'token.create',
+        'token.create',
+        'token.revoke',
+      ])
+      expect(await versions(store)).toEqual({ development: 0, staging: 0, production: 0 })
+    })
+
+    it('should aggregate signals per bucket and drop a repeated batch', async () => {
+      const latency = {
+        count: 2,
+        sumMs: 30,
+        maxMs: 20,
+        buckets: LATENCY_BUCKETS_MS.map((_, i) => (i === 1 || i === 2 ? 1 : 0)).concat(0),
+      }
+      const batch = (id: string, maxMs: number): SignalsBatch => ({
+        id,
+        sdk: { name: 'test', version: '1', instanceId: 'i1' },
+        window: { start: 0, end: 1 },
+        flags: {
+          a: {
+            on: {
+              exposures: 10,
+              successes: 8,
+              errors: 2,
+              errorUnits: 1,
+              latencyMs: { ...latency, maxMs },
+            },
+            off: { exposures: 5, successes: 5, errors: 0, errorUnits: 0 },
+          },
+        },
+      })
+      const bucketStart = '2030-01-01T00:00:00.000Z'
+      const input = (id: string, maxMs = 20) => ({
+        environment: 'production',
+        batch: batch(id, maxMs),
+        bucketStart,
+        receivedAt: '2030-01-01T00:00:30.000Z',
+      })
+      expect(await store.recordSignals(input('batch-0001'))).toEqual({ duplicate: false })
+      expect(await store.recordSignals(input('batch-0002', 50))).toEqual({ duplicate: false })
+      expect(await store.recordSignals(input('batch-0001', 90))).toEqual({ duplicate: true })
+      const buckets = await store.querySignals({ environment: 'production', flagKey: 'a' })
+      expect(buckets).toHaveLength(2)
+      expect(buckets.find((b) => b.variant === 'on')).toEqual({
+        environment: 'production',
+        flagKey: 'a',
+        variant: 'on',
+        bucketStart,
+        exposures: 20,
+        successes: 16,
+        errors: 4,
+        errorUnits: 2,
+        latencyCount: 4,
+        latencySumMs: 60,
+        latencyMaxMs: 50,
+        latencyBuckets: LATENCY_BUCKETS_MS.map((_, i) => (i === 1 || i === 2 ? 2 : 0)).concat(0),
+      })
+      expect(await store.querySignals({ environment: 'staging' })).toEqual([])
+      expect(await store.querySignals({ environment: 'production', since: '2031-01-01' })).toEqual(
+        [],
+      )
+      expect(await store.pruneSignalBatchIds('2030-01-01T00:00:31.000Z')).toBe(2)
+      expect(await store.recordSignals(input('batch-0001'))).toEqual({ duplicate: false })
+      expect(events).toEqual([])
+    })
+
+    it('should tell listeners every commit in order with consecutive versions', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.updateFlagConfig('production', 'a', {
+            action: 'config.rollout',
+            actor: alice,
+            apply: () => split((i + 1) * 100),
+          }),
+        ),
+      )
+      const production = events.flatMap((e) =>
+        e.changes.filter((c) => c.environment === 'production').map((c) => c.version),
+      )
+      expect(production).toEqual(Array.from({ length: 21 }, (_, i) => i + 1))
+      expect((await store.getFlagConfig('production', 'a'))?.version).toBe(21)
+    })
+  })
+}

@@ -1,0 +1,150 @@
+import type { FlagConfig, FlagDefinition, Segment, SnapshotFlag } from '@floodgate/core'
+
+/** What a token may do: administer everything, or read one environment as a server or a browser SDK. */
+export type TokenScope = 'admin' | 'server' | 'client'
+
+/** Who made a change: a token's name (the audit actor) and its id, or a named system actor. */
+export interface Actor {
+  /** The token's name, or a system actor such as `system`. */
+  name: string
+  /** The token's id; `null` for system actors. */
+  tokenId: string | null
+}
+
+/** An environment and its version (bumped by every change in it). */
+export interface Environment {
+  name: string
+  version: number
+  createdAt: string
+}
+
+/** A flag's global definition with its metadata. */
+export type StoredFlag = FlagDefinition & {
+  createdAt: string
+  updatedAt: string
+  createdBy: string
+  updatedBy: string
+}
+
+/** One version of a flag's configuration in one environment. */
+export interface StoredFlagConfig {
+  environment: string
+  flagKey: string
+  /** The configuration's version in this environment (the snapshot flag's `version`). */
+  version: number
+  config: FlagConfig
+  updatedAt: string
+  updatedBy: string
+}
+
+/** A segment in one environment. */
+export interface StoredSegment {
+  environment: string
+  key: string
+  segment: Segment
+  updatedAt: string
+  updatedBy: string
+}
+
+/** Every action the audit log records. */
+export const AUDIT_ACTIONS = [
+  'environment.create',
+  'flag.create',
+  'flag.update',
+  'flag.delete',
+  'config.update',
+  'config.rollout',
+  'config.kill',
+  'config.unkill',
+  'config.revert',
+  'segment.create',
+  'segment.update',
+  'segment.delete',
+  'token.create',
+  'token.revoke',
+] as const
+export type AuditAction = (typeof AUDIT_ACTIONS)[number]
+
+/** The configuration actions, i.e. the ways `updateFlagConfig` is called. */
+export type ConfigAction = Extract<AuditAction, `config.${string}`>
+
+/** One audit log entry: who did what, when, to what, with the state before and after. */
+export interface AuditEntry {
+  /** Increasing with time; also the cursor for paging and the admin stream's event id. */
+  id: number
+  at: string
+  actor: string
+  actorTokenId: string | null
+  action: AuditAction
+  /** The environment changed, or `null` for a global change (a flag definition, an admin token). */
+  environment: string | null
+  resourceType: 'environment' | 'flag' | 'segment' | 'token'
+  resourceKey: string
+  /** The environment's version after the change, for changes inside one environment. */
+  environmentVersion: number | null
+  before: unknown
+  after: unknown
+  reason: string | null
+}
+
+/** An API token as listed (its secret is never stored, only its SHA-256 hash). */
+export interface TokenRecord {
+  id: string
+  name: string
+  scope: TokenScope
+  /** The environment a `server` or `client` token reads; `null` for `admin` tokens. */
+  environment: string | null
+  /** The secret's prefix and first characters, to recognise it (`fg_server_AbCd…`). */
+  hint: string
+  createdAt: string
+  createdBy: string
+  revokedAt: string | null
+}
+
+/**
+ * One committed change to what an environment serves, as pushed to streams:
+ * a flag's new snapshot form, or a segment, or `null` when deleted. Every
+ * commit bumps each environment it touches by exactly one version.
+ */
+export type Change =
+  | { type: 'flag'; environment: string; version: number; key: string; flag: SnapshotFlag | null }
+  | {
+      type: 'segment'
+      environment: string
+      version: number
+      key: string
+      segment: Segment | null
+    }
+  | { type: 'environment'; environment: string; version: number }
+
+/** What one committed write produced: its changes per environment and its audit entries. */
+export interface CommitEvent {
+  changes: Change[]
+  audit: AuditEntry[]
+}
+
+/** Everything an environment serves: what a snapshot is built from. */
+export interface EnvironmentState {
+  name: string
+  version: number
+  flags: SnapshotFlag[]
+  segments: Record<string, Segment>
+}
+
+/** Aggregated signals of one variant of one flag in one environment and time bucket. */
+export interface SignalBucket {
+  environment: string
+  flagKey: string
+  variant: string
+  /** ISO time at which the bucket starts. */
+  bucketStart: string
+  exposures: number
+  successes: number
+  errors: number
+  errorUnits: number
+  latencyCount: number
+  latencySumMs: number
+  latencyMaxMs: number
+  /** Counts per bucket of core's `LATENCY_BUCKETS_MS`, plus the last open bucket. */
+  latencyBuckets: number[]
+}
