@@ -605,4 +605,91 @@ describe('FlagClient', () => {
       expect(urgent).toHaveBeenCalledTimes(2)
     })
   })
+
+  describe('adapter support', () => {
+    it('should peek at details like getDetails without counting, and count exposures by variant', () => {
+      const onUser = userServed('on')
+      const client = new FlagClient({ snapshot: snapshotOf([guardedCanary(1, 1000), theme]) })
+      const ctx = { userId: onUser }
+      expect(client.peekDetails('new-checkout', false, ctx)).toEqual(
+        client.getDetails('new-checkout', false, ctx),
+      )
+      expect(client.peekDetails('theme', true)).toMatchObject({ errorCode: 'TYPE_MISMATCH' })
+      expect(client.peekDetails('theme')).toMatchObject({ value: 'dark', variant: 'dark' })
+      expect(client.peekDetails('missing')).toMatchObject({ value: undefined, reason: 'ERROR' })
+      client.signals.drain()
+      client.peekDetails('new-checkout', false, ctx)
+      expect(client.signals.drain()).toBeNull()
+      client.recordExposure('new-checkout', 'off')
+      client.recordExposure('new-checkout', 'off')
+      client.recordExposure('new-checkout', 'no-such-variant')
+      client.recordExposure('missing', 'on')
+      expect(client.signals.drain()?.flags).toEqual({
+        'new-checkout': { off: { exposures: 2, successes: 0, errors: 0, errorUnits: 0 } },
+      })
+    })
+
+    it('should change a flag revision exactly when what the flag serves may change', () => {
+      const staff = booleanFlag({
+        key: 'staff',
+        rules: [
+          {
+            conditions: [{ attribute: 's', op: 'inSegment', values: ['staff'] }],
+            serve: { variant: 'on' },
+          },
+        ],
+        fallthrough: { variant: 'off' },
+      })
+      const client = new FlagClient({ logger: silent })
+      const revisions = () =>
+        ['staff', 'theme', 'new-checkout', 'missing'].map((k) => client.getFlagRevision(k))
+      expect(revisions()).toEqual([0, 0, 0, 0])
+      client.setSnapshot(snapshotOf([staff, theme, guardedCanary(1, 1)], { version: 1 }))
+      const first = revisions()
+      expect(new Set(first).size).toBe(1)
+      expect(first[0]).not.toBe(0)
+
+      client.setSnapshot(snapshotOf([staff, theme, guardedCanary(1, 1)], { version: 1 }))
+      client.setSnapshot(snapshotOf([staff, theme, guardedCanary(1, 1)], { version: 2 }))
+      client.reportError(new Error('stream lost'))
+      expect(revisions()).toEqual(first)
+
+      const seen: number[] = []
+      client.on('change', () => seen.push(client.getFlagRevision('theme')))
+      client.applyPatch(patch(2, 3, 'theme', { ...theme, enabled: false }))
+      const afterTheme = revisions()
+      expect(afterTheme[1]).not.toBe(first[1])
+      expect(seen).toEqual([afterTheme[1]])
+      expect([afterTheme[0], afterTheme[2], afterTheme[3]]).toEqual([first[0], first[2], first[3]])
+
+      client.applyPatch({
+        type: 'segment',
+        previousVersion: 3,
+        version: 4,
+        key: 'staff',
+        segment: { conditions: [] },
+      })
+      const afterSegment = revisions()
+      expect(afterSegment[0]).not.toBe(afterTheme[0])
+      expect(afterSegment.slice(1)).toEqual(afterTheme.slice(1))
+
+      client.recordError('new-checkout', new Error('boom'), { userId: userServed('on') })
+      const afterTrip = revisions()
+      expect(afterTrip[2]).not.toBe(afterSegment[2])
+      expect([afterTrip[0], afterTrip[1], afterTrip[3]]).toEqual([
+        afterSegment[0],
+        afterSegment[1],
+        afterSegment[3],
+      ])
+
+      client.applyPatch(patch(4, 5, 'missing', booleanFlag({ key: 'missing' })))
+      client.applyPatch(patch(5, 6, 'theme', null))
+      const last = revisions()
+      expect(last[3]).not.toBe(afterTrip[3])
+      expect(last[1]).not.toBe(afterTrip[1])
+      expect(new Set([...first, ...afterTheme, ...afterSegment, ...afterTrip, ...last]).size).toBe(
+        6,
+      )
+    })
+  })
 })

@@ -80,6 +80,10 @@ export class FlagClient {
   private snapshot: Snapshot | undefined
   private status: ClientStatus = LOADING
   private entries = new Map<string, FlagEntry>()
+  /** The revision of each flag named by a change since the first snapshot; others have `baseRevision`. */
+  private readonly revisions = new Map<string, number>()
+  private baseRevision = 0
+  private lastRevision = 0
   private readonly segmentTable = new SegmentTable()
   private readonly scratch = new Scratch()
   /** The shared scratch is in use: an evaluation re-entered the client (a context getter). */
@@ -226,6 +230,19 @@ export class FlagClient {
   }
 
   /**
+   * The details `getDetails` would give, counting no exposure: for adapters
+   * that evaluate while rendering, where a render may be repeated or thrown
+   * away, and count the exposure with `recordExposure` once it is shown.
+   */
+  peekDetails(
+    key: string,
+    defaultValue?: JsonValue,
+    context?: Context,
+  ): EvaluationDetails<JsonValue | undefined> {
+    return this.details(key, defaultValue, context, defaultValue !== undefined, false)
+  }
+
+  /**
    * The details of every flag in the snapshot for this context (for
    * bootstrapping a browser or debugging). Counts no exposures: listing is
    * not using.
@@ -236,6 +253,17 @@ export class FlagClient {
       all.push([key, this.details(key, undefined, context, false, false)])
     }
     return Object.fromEntries(all)
+  }
+
+  /**
+   * Counts one exposure of variant `variant` of flag `key`, as a getter does:
+   * for adapters that evaluate with `peekDetails`. Nothing happens when the
+   * flag or the variant is not held (any more).
+   */
+  recordExposure(key: string, variant: string): void {
+    const entry = this.entries.get(key)
+    const index = entry === undefined ? -1 : entry.flag.variantNames.indexOf(variant)
+    if (entry !== undefined && index >= 0) add(entry.counters.exposures, index, 1)
   }
 
   /**
@@ -309,6 +337,22 @@ export class FlagClient {
 
   /** Where the client stands; the same object until the status changes. Bound to the client. */
   readonly getStatus = (): ClientStatus => this.status
+
+  /**
+   * A number that changes whenever what flag `key` serves may change for
+   * some context, and only then: when the first snapshot arrives (for every
+   * key, held or not), and when a `change` event names the key (its
+   * configuration, a segment it uses, its deletion, a local guard trip). An
+   * adapter compares it to re-render only for the flags it reads; the flag's
+   * object in `getSnapshot()` alone misses segment changes and local guard
+   * trips. 0 before the first snapshot.
+   *
+   * @example
+   * const revision = useSyncExternalStore(client.subscribe, () => client.getFlagRevision(key))
+   */
+  getFlagRevision(key: string): number {
+    return this.revisions.get(key) ?? this.baseRevision
+  }
 
   /**
    * Listens to one type of event; returns the function that stops listening.
@@ -393,6 +437,8 @@ export class FlagClient {
       segments: segments.record,
     }
     const flagKeys = [...changed]
+    if (held === undefined) this.baseRevision = ++this.lastRevision
+    else this.touch(flagKeys)
     this.becomeReady()
     if (held !== undefined && flagKeys.length > 0) {
       this.events.emit({ type: 'change', version: snapshot.version, flagKeys })
@@ -472,6 +518,7 @@ export class FlagClient {
       }
     }
     this.snapshot = { ...held, version: patch.version, flags, segments }
+    this.touch(changed)
     this.becomeReady()
     if (changed.length > 0) {
       this.events.emit({ type: 'change', version: patch.version, flagKeys: changed })
@@ -611,6 +658,7 @@ export class FlagClient {
   private trip(entry: FlagEntry, breaker: LocalGuardBreaker, lastError: unknown): void {
     const { flag } = entry
     this.signals.markTripped(flag.key)
+    this.touch([flag.key])
     this.events.emit({
       type: 'localGuardTrip',
       flagKey: flag.key,
@@ -657,6 +705,13 @@ export class FlagClient {
             )
     }
     return { flag: compiled, counters, breaker }
+  }
+
+  /** Gives the flags of a change one new revision, before listeners hear of it. */
+  private touch(flagKeys: readonly string[]): void {
+    if (flagKeys.length === 0) return
+    const revision = ++this.lastRevision
+    for (const key of flagKeys) this.revisions.set(key, revision)
   }
 
   private becomeReady(): void {

@@ -1,0 +1,70 @@
+// Core's values by name, not `export *`: the bundle is one 'use client' module, and
+// React Server Components bundlers reject `export *` in a client module.
+export type * from '@floodgate/core'
+export {
+  AttributeNameSchema,
+  bucket,
+  ConditionOpSchema,
+  ConditionSchema,
+  checkServeVariants,
+  checkVariantValues,
+  DEFAULT_ROLLOUT_PERCENTS,
+  EnvironmentNameSchema,
+  ErrorCode,
+  evaluate,
+  FLAG_KEY_PATTERN,
+  FlagClient,
+  FlagConfigSchema,
+  FlagDefinitionSchema,
+  FlagKeySchema,
+  FlagKindSchema,
+  FlagNotFoundError,
+  FlagSdkError,
+  formatIssues,
+  JsonValueSchema,
+  LATENCY_BUCKETS_MS,
+  LatencySummarySchema,
+  LocalGuardSchema,
+  NAME_PATTERN,
+  NotReadyError,
+  parseRolloutPlan,
+  parseSignalsBatch,
+  parseSnapshot,
+  parseSnapshotFlag,
+  parseStreamPatch,
+  Reason,
+  RolloutDecisionSchema,
+  RolloutPlanSchema,
+  RolloutRefSchema,
+  RolloutStageSchema,
+  RolloutStateSchema,
+  RolloutStatusSchema,
+  RuleSchema,
+  SchemaError,
+  SEMVER_PATTERN,
+  SegmentKeySchema,
+  SegmentSchema,
+  ServeSchema,
+  SignalsAggregator,
+  SignalsBatchSchema,
+  SnapshotFlagSchema,
+  SnapshotSchema,
+  StreamPatchSchema,
+  TOTAL_WEIGHT,
+  VariantNameSchema,
+  VariantSignalsSchema,
+  VERSION,
+  WeightedVariantSchema,
+} from '@floodgate/core'
+export type { FlagProps } from './Flag'
+export { Flag } from './Flag'
+export type { FlagProviderProps } from './FlagProvider'
+export { FlagProvider } from './FlagProvider'
+export type { TestFlagProviderProps } from './TestFlagProvider'
+export { TestFlagProvider } from './TestFlagProvider'
+export { useFlag } from './useFlag'
+export { useFlagClient } from './useFlagClient'
+export { useFlagDetails } from './useFlagDetails'
+export { useFlagsStatus } from './useFlagsStatus'
+export { useFlagValue } from './useFlagValue'
+export { useVariant } from './useVariant'
