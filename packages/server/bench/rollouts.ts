@@ -62,6 +62,20 @@ const entries: Entry[] = [
       maxSimSec: 8 * HOURS,
     },
   },
+  {
+    kind: 'aa',
+    scenario: {
+      name: 'A/A, latency guard on, latencyClusterSize 1',
+      runs: 500,
+      seed: 12,
+      plan: LATENCY_PLAN,
+      treatment: { kind: 'healthy' },
+      latency: true,
+      shadows: false,
+      maxSimSec: 8 * HOURS,
+      monitor: { latencyClusterSize: 1 },
+    },
+  },
   detect('1.5x errors at 5 %', 1_000, 21, 0.5 * baseline),
   detect('2x errors at 5 %', 2_000, 22, baseline),
   detect('5x errors at 5 %', 2_000, 23, 4 * baseline),
@@ -228,7 +242,7 @@ async function main(): Promise<void> {
 function reportGrid(grid: ReturnType<typeof gridComparison>): void {
   const names = Object.keys(grid[0]?.medians ?? {})
   console.log(
-    '\nGrid and weights in a clean model (independent calls, 1 % errors, batches of 250): median canary requests to the alarm\n',
+    '\n### Grid and weights in a clean model (independent calls, 1 % errors, batches of 250): median canary requests to the alarm\n',
   )
   console.log(`| mixture | ${names.join(' | ')} |`)
   console.log(`|---|${names.map(() => '---|').join('')}`)
@@ -243,7 +257,7 @@ function report(results: RunResult[][], seconds: number): void {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}`
   console.log(`\nMachine: ${machine}; wall time ${seconds.toFixed(0)} s\n`)
 
-  console.log('Healthy canaries (A/A): how often is the rollout stopped?\n')
+  console.log('### Healthy canaries (A/A): how often is the rollout stopped?\n')
   console.log(
     '| scenario | runs | false reverts | of which latency | false pauses (SRM) | completed | held once | rollout minutes | naive z every batch | raw errors, same test | units once per stage* |',
   )
@@ -276,7 +290,7 @@ function report(results: RunResult[][], seconds: number): void {
       .join(', ')}.`,
   )
 
-  console.log('\nRegressions: canary requests until the rollout reverts (median / p90)\n')
+  console.log('\n### Regressions: canary requests until the rollout reverts (median / p90)\n')
   console.log(
     '| scenario | runs | reverted | canary requests | seconds | observed bad-event ratio | naive z every batch | raw errors, same test | units once per stage* |',
   )
@@ -297,7 +311,7 @@ function report(results: RunResult[][], seconds: number): void {
     )
   })
 
-  console.log('\nSample-ratio mismatch: time until the rollout pauses (median / p90)\n')
+  console.log('\n### Sample-ratio mismatch: time until the rollout pauses (median / p90)\n')
   console.log('| scenario | runs | paused | reverted | seconds | canary requests |')
   console.log('|---|---|---|---|---|---|')
   entries.forEach((e, i) => {

@@ -1,8 +1,7 @@
 import type { ParseResult, RolloutPlan, SignalsBatch } from '@floodgate/core'
 import { z } from 'zod'
-import { RolloutArmsSchema, RolloutSignals } from './rolloutSignals'
+import { type BadEventCount, RolloutArmsSchema, RolloutSignals } from './rolloutSignals'
 import {
-  DEFAULT_SAMPLE_RATIO,
   SampleRatioTest,
   type SampleRatioTestOptions,
   SampleRatioTestStateSchema,
@@ -43,8 +42,8 @@ export type RolloutMonitorState = z.infer<typeof RolloutMonitorStateSchema>
 /** Options of {@link RolloutMonitor.start}. */
 export interface RolloutMonitorOptions {
   /** What counts as a bad event. Default `'errorUnits'`; `'errors'` for splits by `instanceId`. */
-  badEvents?: 'errorUnits' | 'errors'
-  /** The sample-ratio check's options. Default {@link DEFAULT_SAMPLE_RATIO}. */
+  badEvents?: BadEventCount
+  /** The sample-ratio check's options. Default `DEFAULT_SAMPLE_RATIO`: α 0.001, band 0.5, cluster size 10. */
   sampleRatio?: SampleRatioTestOptions
   /**
    * Bad events that count as one independent observation in the error test.
@@ -118,7 +117,7 @@ export const RolloutMonitor = {
             clusterSize: options.latencyClusterSize ?? 10,
           })
         : null,
-      sampleRatio: SampleRatioTest.create({ ...DEFAULT_SAMPLE_RATIO, ...options.sampleRatio }),
+      sampleRatio: SampleRatioTest.create(options.sampleRatio),
     }
   },
 
