@@ -59,8 +59,11 @@ export const TRAFFIC = {
     broken: { chance: 1, max: 5, stickyFail: 0.95 },
   },
   instances: 4,
-  /** SDKs flush every 9–11 s, and within ~1 s when treatment errors spike (≥ 3 pending, ≥ 20 %). */
-  flush: { everySec: 10, jitterSec: 1, spikeErrors: 3, spikeRate: 0.2 },
+  /**
+   * SDKs flush every 9–11 s, and within ~1 s when a rollout's treatment errors
+   * in the window reach `urgentErrors` (the core SDK's default, 10).
+   */
+  flush: { everySec: 10, jitterSec: 1, urgentErrors: 10 },
   /** A configuration change reaches each SDK after 1–5 s. */
   propagationSec: [1, 5],
   /** Latency classes (share of users, median ms, log-normal sigma). */
@@ -431,7 +434,7 @@ export function simulate(scenario: Scenario, index: number): RunResult {
   const nextFlush = new Float64Array(K)
   const windowStart = new Float64Array(K).fill(START_MS)
   const windowSeq = new Float64Array(K)
-  const spikeAt = new Float64Array(K).fill(Number.POSITIVE_INFINITY)
+  const urgentAt = new Float64Array(K).fill(Number.POSITIVE_INFINITY)
   const cells = new Float64Array(K * 2 * CELL)
   /** Control successes and latency-class requests expected so far in each window, drawn at the flush. */
   const pendingControl = new Float64Array(K)
@@ -500,11 +503,10 @@ export function simulate(scenario: Scenario, index: number): RunResult {
     }
     if (
       arm === T &&
-      spikeAt[inst] === Number.POSITIVE_INFINITY &&
-      (cells[cell + 1] as number) >= TRAFFIC.flush.spikeErrors &&
-      (cells[cell + 1] as number) >= TRAFFIC.flush.spikeRate * (cells[cell] as number)
+      urgentAt[inst] === Number.POSITIVE_INFINITY &&
+      (cells[cell + 1] as number) >= TRAFFIC.flush.urgentErrors
     ) {
-      spikeAt[inst] = t + 1
+      urgentAt[inst] = t + 1
     }
   }
   const expose = (inst: number, arm: number, n: number) => {
@@ -599,7 +601,7 @@ export function simulate(scenario: Scenario, index: number): RunResult {
     }
 
     for (let i = 0; i < K; i++) {
-      if (t < (nextFlush[i] as number) && t < (spikeAt[i] as number)) continue
+      if (t < (nextFlush[i] as number) && t < (urgentAt[i] as number)) continue
       const nowMs = START_MS + (t + 1) * 1000
       expose(i, C, random.poisson(pendingControl[i] as number))
       pendingControl[i] = 0
@@ -654,7 +656,7 @@ export function simulate(scenario: Scenario, index: number): RunResult {
       cells.fill(0, i * 2 * CELL, (i + 1) * 2 * CELL)
       windowStart[i] = nowMs
       windowSeq[i] = ++windows
-      spikeAt[i] = Number.POSITIVE_INFINITY
+      urgentAt[i] = Number.POSITIVE_INFINITY
       nextFlush[i] =
         t +
         TRAFFIC.flush.everySec +
