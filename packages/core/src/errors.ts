@@ -47,3 +47,36 @@ export class NotReadyError extends FlagSdkError {
     super(ErrorCode.PROVIDER_NOT_READY, message)
   }
 }
+
+/** What a transport failure was, for a caller to act on. */
+export type TransportErrorCode =
+  /** `401` or `403`: the token is wrong, revoked or of the wrong scope. Not retried. */
+  | 'unauthorized'
+  /** Another unexpected HTTP status (`status` says which). */
+  | 'http'
+  /** The server did not answer within the timeout, or a stream went silent. */
+  | 'timeout'
+  /** No connection: refused, reset, DNS failure. */
+  | 'network'
+  /** The server answered with something that is not a valid snapshot, patch or stream. */
+  | 'invalid_response'
+
+/**
+ * Getting configuration from the server, or sending signals to it, failed.
+ * Reported through the client's `error` event and status, never thrown from
+ * evaluation.
+ */
+export class TransportError extends FlagSdkError {
+  declare readonly code: TransportErrorCode
+  /** The HTTP status, when the server answered. */
+  readonly status: number | undefined
+
+  constructor(
+    code: TransportErrorCode,
+    message: string,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(code, message, options)
+    this.status = options?.status
+  }
+}

@@ -244,6 +244,33 @@ describe('FlagClient', () => {
       expect(client.getSnapshot()).toBe(held)
     })
 
+    it('should serve an older snapshot with replace, keeping unchanged objects', () => {
+      const client = new FlagClient({ snapshot: snapshotOf([theme, proOnly], { version: 9 }) })
+      const held = client.getSnapshot()
+      const changes: string[][] = []
+      client.on('change', (event) => changes.push(event.flagKeys))
+      expect(
+        client.setSnapshot(snapshotOf([theme, proOnly], { version: 9 }), { replace: true }),
+      ).toEqual({
+        status: 'unchanged',
+        version: 9,
+      })
+      expect(client.getSnapshot()).toBe(held)
+      const killed = { ...proOnly, killed: true }
+      expect(
+        client.setSnapshot(snapshotOf([theme, killed], { version: 2 }), { replace: true }),
+      ).toEqual({
+        status: 'applied',
+        version: 2,
+        flagKeys: ['pro-only'],
+      })
+      expect(client.getSnapshot()?.version).toBe(2)
+      expect(client.getSnapshot()?.flags.theme).toBe(held?.flags.theme)
+      expect(client.isEnabled('pro-only', { plan: 'pro', country: 'NZ' })).toBe(false)
+      expect(changes).toEqual([['pro-only']])
+      expect(client.getStatus()).toEqual({ status: 'ready', version: 2 })
+    })
+
     it('should keep the objects of unchanged flags and name the changed ones', () => {
       const client = new FlagClient({ snapshot: snapshotOf([theme, proOnly], { version: 1 }) })
       const before = client.getSnapshot()

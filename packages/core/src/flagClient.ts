@@ -32,6 +32,7 @@ import type {
   FlagClientOptions,
   Logger,
   OutcomeOptions,
+  SetSnapshotOptions,
   SetSnapshotResult,
 } from './types'
 import { VERSION } from './version'
@@ -378,10 +379,12 @@ export class FlagClient {
    * again; a malformed flag in it evaluates to `PARSE_ERROR`). A snapshot
    * older than the one held for the same environment is ignored, one with
    * the same version changes nothing. Flags and segments equal to the ones
-   * held keep their objects. Throws a `FlagSdkError` (`PARSE_ERROR`) for
-   * something that is not a snapshot at all, changing nothing.
+   * held keep their objects. With `replace`, the snapshot is served whatever
+   * its version (the server's own word on what is current, e.g. after its
+   * store was reset). Throws a `FlagSdkError` (`PARSE_ERROR`) for something
+   * that is not a snapshot at all, changing nothing.
    */
-  setSnapshot(snapshot: Snapshot): SetSnapshotResult {
+  setSnapshot(snapshot: Snapshot, options?: SetSnapshotOptions): SetSnapshotResult {
     if (
       typeof snapshot !== 'object' ||
       snapshot === null ||
@@ -392,7 +395,11 @@ export class FlagClient {
       throw new FlagSdkError(ErrorCode.PARSE_ERROR, 'not a snapshot: use setSnapshotFromJson')
     }
     const held = this.snapshot
-    if (held !== undefined && held.environment === snapshot.environment) {
+    if (
+      held !== undefined &&
+      held.environment === snapshot.environment &&
+      options?.replace !== true
+    ) {
       if (snapshot.version < held.version) {
         return { status: 'stale', version: held.version, got: snapshot.version }
       }
@@ -428,6 +435,16 @@ export class FlagClient {
     for (const [key, entry] of entries) {
       if (segments.changed.some((s) => entry.flag.segmentKeys.has(s))) changed.add(key)
     }
+    if (
+      held !== undefined &&
+      changed.size === 0 &&
+      segments.changed.length === 0 &&
+      held.version === snapshot.version &&
+      held.environment === snapshot.environment
+    ) {
+      this.becomeReady()
+      return { status: 'unchanged', version: held.version }
+    }
     this.entries = entries
     this.snapshot = {
       schemaVersion: snapshot.schemaVersion,
@@ -451,10 +468,10 @@ export class FlagClient {
    * and serves it as `setSnapshot` does. Throws a `SchemaError` naming the
    * first problem's path when it is not a valid snapshot, changing nothing.
    */
-  setSnapshotFromJson(input: unknown): SetSnapshotResult {
+  setSnapshotFromJson(input: unknown, options?: SetSnapshotOptions): SetSnapshotResult {
     const result = parseSnapshot(decodeJson(input, 'snapshot'))
     if (!result.success) throw new SchemaError('snapshot', result.error)
-    return this.setSnapshot(result.data)
+    return this.setSnapshot(result.data, options)
   }
 
   /**

@@ -1,5 +1,12 @@
 export { bucket } from './bucket'
-export { FlagNotFoundError, FlagSdkError, NotReadyError, SchemaError } from './errors'
+export type { TransportErrorCode } from './errors'
+export {
+  FlagNotFoundError,
+  FlagSdkError,
+  NotReadyError,
+  SchemaError,
+  TransportError,
+} from './errors'
 export { evaluate } from './evaluate'
 export { FlagClient } from './flagClient'
 export type { FlagCounters } from './flagCounters'
@@ -83,6 +90,13 @@ export {
   WeightedVariantSchema,
 } from './schemas'
 export { SignalsAggregator } from './signalsAggregator'
+export type { BackoffOptions } from './transport/backoff'
+export { Backoff } from './transport/backoff'
+export type { ConnectionMode, ConnectionOptions } from './transport/connection'
+export { Connection } from './transport/connection'
+export type { SendOutcome, SignalsSenderOptions } from './transport/signalsSender'
+export { SignalsSender } from './transport/signalsSender'
+export type { FetchResult } from './transport/snapshotFetcher'
 export type {
   ApplyPatchResult,
   ClientStatus,
@@ -96,6 +110,7 @@ export type {
   Logger,
   OutcomeOptions,
   SdkInfo,
+  SetSnapshotOptions,
   SetSnapshotResult,
   SignalsAggregatorOptions,
   SignalsEvent,

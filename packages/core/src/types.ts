@@ -74,6 +74,18 @@ export type SetSnapshotResult =
   /** The snapshot is older than the one held (`version`) and was ignored. */
   | { status: 'stale'; version: number; got: number }
 
+/** Options of `setSnapshot`. */
+export interface SetSnapshotOptions {
+  /**
+   * Serve the snapshot even when its version is not newer than the one held:
+   * it is the server's word on what is current (a stream's `put`, or a poll
+   * after the server's store was reset and its versions restarted). Flags
+   * equal to the ones held still keep their objects and are not reported as
+   * changed. Default: `false`.
+   */
+  replace?: boolean
+}
+
 /** What `applyPatch` did. */
 export type ApplyPatchResult =
   /** The patch is applied; `version` is the snapshot's new version. */
