@@ -12,6 +12,10 @@ export function vitestProject(name: string, test: UserWorkspaceConfig['test'] = 
       name,
       include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
       typecheck: { enabled: true, include: ['src/**/*.test-d.{ts,tsx}'] },
+      // Property tests and real-server tests share two cores with the rest of the
+      // suite; a generous timeout keeps a loaded machine from failing them.
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
       ...test,
     },
   })
