@@ -1,0 +1,8 @@
+export * from '@floodgate/core'
+export type { NodeClientOptions, ReadyOptions } from './createClient'
+export { createClient, NodeFlagClient } from './createClient'
+export { FileCache } from './fileCache'
+export type { ContextMiddleware } from './requestContext'
+export { RequestContext } from './requestContext'
+export { unrefFetch } from './unrefFetch'
+export { VERSION as NODE_SDK_VERSION } from './version'
