@@ -13,15 +13,20 @@ import { adminTokensRoutes } from './routes/adminTokens'
 import { healthRoutes } from './routes/health'
 import { sdkRoutes } from './routes/sdk'
 import { SignalIngest } from './signalIngest'
+import { createPostgresStore, isPostgresUrl } from './store/postgresStore'
 import { createSqliteStore } from './store/sqliteStore'
 import type { Store } from './store/store'
 import { StreamHub } from './streamHub'
 
 /** Options of `createServer` and `startServer`; every one has a default. */
 export interface ServerOptions {
-  /** The store to use. Default: the SQLite store at `db`. A store passed in is not closed by `close()`. */
+  /** The store to use. Default: the store `db` names. A store passed in is not closed by `close()`. */
   store?: Store
-  /** SQLite database file when no `store` is given. Default `./floodgate.db`; `':memory:'` for a throwaway server. */
+  /**
+   * The database when no `store` is given: a PostgreSQL URL (`postgres://…`,
+   * for several replicas on one database) or a SQLite file. Default
+   * `./floodgate.db`; `':memory:'` for a throwaway server.
+   */
   db?: string
   /** Port to listen on (`startServer`). Default 4242; 0 picks a free port. */
   port?: number
@@ -80,11 +85,21 @@ export interface RunningServer extends FloodgateServer {
  * const res = await server.app.inject({ method: 'GET', url: '/healthz' })
  */
 export async function createServer(options: ServerOptions = {}): Promise<FloodgateServer> {
+  const app = Fastify({
+    logger: options.logger ?? { level: 'info' },
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  })
   const ownStore = options.store === undefined
+  const db = options.db ?? './floodgate.db'
   const baseStore =
-    options.store ?? (await createSqliteStore({ path: options.db ?? './floodgate.db' }))
+    options.store ??
+    (isPostgresUrl(db)
+      ? await createPostgresStore({ url: db, logger: app.log })
+      : await createSqliteStore({ path: db }))
   try {
-    return await build(baseStore, ownStore, options)
+    return await build(app, baseStore, ownStore, options)
   } catch (error) {
     if (ownStore) await baseStore.close()
     throw error
@@ -92,6 +107,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Floodga
 }
 
 async function build(
+  app: FastifyInstance,
   baseStore: Store,
   ownStore: boolean,
   options: ServerOptions,
@@ -99,12 +115,6 @@ async function build(
   const metrics = new Metrics()
   const store = instrumentStore(baseStore, metrics)
   const adminToken = await bootstrapAdminToken(store, options.adminToken)
-  const app = Fastify({
-    logger: options.logger ?? { level: 'info' },
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
-  })
   const hub = new StreamHub(
     store,
     {

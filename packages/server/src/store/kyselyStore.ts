@@ -97,14 +97,16 @@ class WriteContext {
 
 /**
  * The `Store` over Kysely: one set of portable queries that the SQLite store
- * (and a PostgreSQL store, with its own dialect) runs. Writes are serialized
- * in-process so that listeners hear commits in commit order.
+ * and the PostgreSQL store run. Writes are serialized in-process so that
+ * listeners hear commits in commit order; a subclass serializes them across
+ * processes (`lockWrites`) and carries commits to other processes
+ * (`recordCommit`, `publish`).
  */
 export class KyselyStore implements Store {
   private readonly listeners = new Set<(event: CommitEvent) => void>()
   private writes: Promise<unknown> = Promise.resolve()
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(protected readonly db: Kysely<Database>) {}
 
   subscribe(listener: (event: CommitEvent) => void): () => void {
     this.listeners.add(listener)
@@ -121,17 +123,54 @@ export class KyselyStore implements Store {
     await this.db.destroy()
   }
 
-  private write<T>(actor: Actor, fn: (tx: WriteContext) => Promise<T>): Promise<T> {
+  /** Runs first in every write transaction that reads before it writes. Default: nothing (one process). */
+  protected async lockWrites(_trx: Transaction<Database>): Promise<void> {}
+
+  /** Runs last in a write transaction whose event is not empty; returns the commit's sequence number, if any. */
+  protected async recordCommit(
+    _trx: Transaction<Database>,
+    _event: CommitEvent,
+  ): Promise<number | undefined> {
+    return undefined
+  }
+
+  /** Delivers a committed event. Default: to this process's listeners at once. */
+  protected async publish(event: CommitEvent, _sequence: number | undefined): Promise<void> {
+    this.emit(event)
+  }
+
+  /** Tells every listener of this process. */
+  protected emit(event: CommitEvent): void {
+    for (const listener of this.listeners) listener(event)
+  }
+
+  private write<T>(actor: Actor, fn: (tx: WriteContext) => Promise<T>): Promise<T>
+  private write<T>(
+    actor: Actor,
+    options: { exclusive: boolean },
+    fn: (tx: WriteContext) => Promise<T>,
+  ): Promise<T>
+  private write<T>(
+    actor: Actor,
+    ...args:
+      | [(tx: WriteContext) => Promise<T>]
+      | [{ exclusive: boolean }, (tx: WriteContext) => Promise<T>]
+  ): Promise<T> {
+    const [options, fn] = args.length === 1 ? [{ exclusive: true }, args[0]] : args
     const run = async () => {
-      let context: WriteContext | undefined
-      const result = await this.db.transaction().execute((trx) => {
-        context = new WriteContext(trx, actor)
-        return fn(context)
+      let event: CommitEvent | undefined
+      let sequence: number | undefined
+      const result = await this.db.transaction().execute(async (trx) => {
+        if (options.exclusive) await this.lockWrites(trx)
+        const context = new WriteContext(trx, actor)
+        const value = await fn(context)
+        if (context.event.changes.length > 0 || context.event.audit.length > 0) {
+          event = context.event
+          sequence = await this.recordCommit(trx, event)
+        }
+        return value
       })
-      const event = context?.event
-      if (event && (event.changes.length > 0 || event.audit.length > 0)) {
-        for (const listener of this.listeners) listener(event)
-      }
+      if (event) await this.publish(event, sequence)
       return result
     }
     const next = this.writes.then(run, run)
@@ -724,7 +763,8 @@ export class KyselyStore implements Store {
   // Signals
 
   recordSignals(input: SignalsInput): Promise<{ duplicate: boolean }> {
-    return this.write({ name: 'signals', tokenId: null }, async (tx) => {
+    // Signals only add to counters (idempotent by batch id), so they need no writer lock.
+    return this.write({ name: 'signals', tokenId: null }, NO_LOCK, async (tx) => {
       const { environment, batch, bucketStart } = input
       if (batch.id !== undefined) {
         const inserted = await tx.db
@@ -818,7 +858,7 @@ export class KyselyStore implements Store {
   }
 
   pruneSignalBatchIds(before: string): Promise<number> {
-    return this.write({ name: 'signals', tokenId: null }, async (tx) => {
+    return this.write({ name: 'signals', tokenId: null }, NO_LOCK, async (tx) => {
       const result = await tx.db
         .deleteFrom('signal_batches')
         .where('received_at', '<', before)
@@ -834,6 +874,8 @@ if (LATENCY_COLUMNS.length !== LATENCY_BUCKETS_MS.length + 1) {
 }
 
 type Db = Kysely<Database> | Transaction<Database>
+
+const NO_LOCK = { exclusive: false }
 
 function findEnvironment(db: Db, name: string) {
   return db.selectFrom('environments').selectAll().where('name', '=', name).executeTakeFirst()
