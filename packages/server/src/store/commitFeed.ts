@@ -23,6 +23,9 @@ export interface CommitFeedOptions {
   logger: StoreLogger | undefined
 }
 
+/** The `application_name` of the `LISTEN` connection, to find it in `pg_stat_activity`. */
+export const LISTENER_APPLICATION_NAME = 'floodgate-listener'
+
 const PAGE = 500
 const MAX_RECONNECT_MS = 5000
 
@@ -144,7 +147,11 @@ export class CommitFeed {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url, keepAlive: true })
+    const client = new pg.Client({
+      connectionString: this.options.url,
+      keepAlive: true,
+      application_name: LISTENER_APPLICATION_NAME,
+    })
     client.on('notification', (message) => {
       const sequence = parseSequence(message.payload)
       if (sequence === undefined || sequence > this.last) void this.catchUp()

@@ -1,7 +1,9 @@
 import { FlagDefinitionSchema } from '@floodgate/core'
-import { afterAll, describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../testUtils/postgres'
 import type { CommitEvent } from '../types'
+import { LISTENER_APPLICATION_NAME } from './commitFeed'
 import { createPostgresStore } from './postgresStore'
 import { describeStoreConformance } from './storeConformance'
 
@@ -61,6 +63,31 @@ describe('createPostgresStore', () => {
       (e) => e.changes.find((c) => c.environment === 'production')?.version,
     )
     expect(versions).toEqual([1, 2, 3, 4, 5, 6])
+    await a.close()
+    await b.close()
+  })
+
+  it('should catch up by sequence on commits made while its listener was disconnected', async () => {
+    const url = await freshDatabase()
+    // No periodic read: only the reconnect can bring the missed commits.
+    const a = await createPostgresStore({ url, poolSize: 2, pollMs: 3_600_000 })
+    const b = await createPostgresStore({ url, poolSize: 2, pollMs: 3_600_000 })
+    const heard: string[] = []
+    b.subscribe((event) => heard.push(String(event.audit[0]?.resourceKey)))
+    const admin = new pg.Client({ connectionString: url })
+    await admin.connect()
+    await admin.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity
+       where datname = current_database() and application_name = $1`,
+      [LISTENER_APPLICATION_NAME],
+    )
+    await admin.end()
+    await a.createFlag(flag('while-away-1'), alice)
+    await a.createFlag(flag('while-away-2'), alice)
+    await vi.waitFor(() => expect(heard).toEqual(['while-away-1', 'while-away-2']), {
+      timeout: 20_000,
+    })
+    await vi.waitFor(() => expect(b.ping()).resolves.toBeUndefined(), { timeout: 20_000 })
     await a.close()
     await b.close()
   })

@@ -140,6 +140,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     connectionString: options.url,
     max: Math.max(2, options.poolSize ?? 10),
     keepAlive: true,
+    application_name: 'floodgate',
   })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   try {
