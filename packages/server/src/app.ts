@@ -50,6 +50,8 @@ export interface ServerOptions {
   resumeBufferSize?: number
   /** Width of a signals aggregation bucket, in ms. Default 60000. */
   signalBucketMs?: number
+  /** How often a replica writes the signals it holds in memory (in one statement), in ms. Default 1000. */
+  signalFlushMs?: number
   /** How long a signals batch id is remembered to drop retries, in ms. Default 24 h. */
   signalDedupeMs?: number
   /** CORS origin(s) allowed on `/v1/sdk/*`. Default `*`. */
@@ -130,15 +132,17 @@ async function build(
   )
   await hub.start()
   const auth = new Authenticator(store)
+  const dedupeMs = options.signalDedupeMs ?? 24 * 3600 * 1000
   const signals = new SignalIngest(store, {
     bucketMs: options.signalBucketMs ?? 60_000,
+    flushMs: options.signalFlushMs ?? 1000,
+    recentIdsMs: Math.min(dedupeMs, 10 * 60 * 1000),
     variantsOf: (environment, flagKey) => hub.view(environment)?.variantsOf(flagKey),
     metrics,
     logger: app.log,
   })
   const ctx: RouteContext = { store, hub, auth, signals, metrics }
 
-  const dedupeMs = options.signalDedupeMs ?? 24 * 3600 * 1000
   const prune = setInterval(
     () => {
       store
@@ -178,6 +182,8 @@ async function build(
   app.addHook('onClose', async () => {
     clearInterval(prune)
     auth.close()
+    // Signals held in memory are written before the store closes: none is lost on a graceful shutdown.
+    await signals.close()
     if (ownStore) await baseStore.close()
   })
 

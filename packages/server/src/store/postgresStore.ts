@@ -5,7 +5,8 @@ import { CommitFeed, notifyCommit, type StoreLogger } from './commitFeed'
 import type { Database } from './database'
 import { KyselyStore } from './kyselyStore'
 import { migrateToLatest } from './migrations'
-import type { Store } from './store'
+import { SUMMED_COLUMNS, signalRows } from './signalRows'
+import type { SignalsInput, Store } from './store'
 
 /** Options of `createPostgresStore`. */
 export interface PostgresStoreOptions {
@@ -113,6 +114,87 @@ class PostgresStore extends KyselyStore {
   ): Promise<void> {
     if (sequence === undefined) this.emit(event)
     else await this.feed.deliver(sequence, event)
+  }
+
+  /**
+   * One statement per flush: the batch ids go into `signal_batches`, and only
+   * the rows of batches that were new there (not recorded before by any
+   * replica) are summed into their buckets.
+   */
+  override async recordSignalBatches(
+    inputs: readonly SignalsInput[],
+  ): Promise<{ recorded: number; duplicates: number }> {
+    const { rows } = signalRows(inputs)
+    // PostgreSQL takes at most 65535 parameters in a statement.
+    if (rows.length === 0 || rows.length > 2000) return super.recordSignalBatches(inputs)
+    const columns = [
+      'environment',
+      'batch_id',
+      'received_at',
+      'flag_key',
+      'variant',
+      'bucket_start',
+    ]
+    const values = sql.join(
+      rows.map(
+        (r) =>
+          sql`(${sql.join([
+            sql`${r.environment}::text`,
+            sql`${r.batch_id}::text`,
+            sql`${r.received_at}::text`,
+            sql`${r.flag_key}::text`,
+            sql`${r.variant}::text`,
+            sql`${r.bucket_start}::text`,
+            ...SUMMED_COLUMNS.map((c) =>
+              c === 'latency_sum_ms' ? sql`${r[c]}::double precision` : sql`${r[c]}::bigint`,
+            ),
+            sql`${r.latency_max_ms}::double precision`,
+          ])})`,
+      ),
+    )
+    const summed = SUMMED_COLUMNS.map((c) => sql`sum(${sql.ref(c)})`)
+    const bucketColumns = [
+      'environment',
+      'flag_key',
+      'variant',
+      'bucket_start',
+      ...SUMMED_COLUMNS,
+      'latency_max_ms',
+    ].map((c) => sql.ref(c))
+    const { rows: result } = await sql<{ recorded: string }>`
+      with input (${sql.join([...columns, ...SUMMED_COLUMNS, 'latency_max_ms'].map((c) => sql.ref(c)))}) as (
+        values ${values}
+      ),
+      new_batches as (
+        insert into signal_batches (environment, id, received_at)
+        select distinct on (environment, batch_id) environment, batch_id, received_at
+        from input where batch_id is not null
+        on conflict (environment, id) do nothing
+        returning environment, id
+      ),
+      summed as (
+        select environment, flag_key, variant, bucket_start, ${sql.join(summed)}, max(latency_max_ms)
+        from input i
+        where i.batch_id is null
+          or exists (select 1 from new_batches n where n.environment = i.environment and n.id = i.batch_id)
+        group by environment, flag_key, variant, bucket_start
+      ),
+      upserted as (
+        insert into signal_buckets (${sql.join(bucketColumns)})
+        select * from summed
+        on conflict (environment, flag_key, variant, bucket_start) do update set
+          ${sql.join(
+            SUMMED_COLUMNS.map(
+              (c) => sql`${sql.ref(c)} = ${sql.raw(`signal_buckets.${c} + excluded.${c}`)}`,
+            ),
+          )},
+          latency_max_ms = greatest(signal_buckets.latency_max_ms, excluded.latency_max_ms)
+        returning 1
+      )
+      select (select count(*) from new_batches) as recorded`.execute(this.db)
+    const withId = inputs.filter((i) => i.batch.id !== undefined).length
+    const recorded = Number(result[0]?.recorded ?? 0)
+    return { recorded: recorded + inputs.length - withId, duplicates: withId - recorded }
   }
 
   /** Forgets commits older than `before` (ISO), always keeping the newest (the next sequence follows it). */
