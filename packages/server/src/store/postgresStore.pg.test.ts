@@ -1,6 +1,6 @@
 import { FlagDefinitionSchema } from '@floodgate/core'
 import pg from 'pg'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../testUtils/postgres'
 import type { CommitEvent } from '../types'
 import { LISTENER_APPLICATION_NAME } from './commitFeed'
@@ -13,7 +13,8 @@ async function freshDatabase(): Promise<string> {
   databases.push(database)
   return database.url
 }
-afterAll(async () => {
+// Runs after the conformance suite's own afterEach has closed the store.
+afterEach(async () => {
   for (const database of databases.splice(0)) await database.drop()
 })
 
