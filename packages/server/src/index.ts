@@ -2,6 +2,8 @@ export type { FloodgateServer, RunningServer, ServerOptions } from './app'
 export { createServer, startServer } from './app'
 export type { ProblemItem } from './httpError'
 export { HttpError } from './httpError'
+export type { Leadership, PostgresLeadershipOptions } from './leadership'
+export { PostgresLeadership, SoleLeadership } from './leadership'
 export type { Problem } from './problem'
 export type {
   RolloutControllerOptions,

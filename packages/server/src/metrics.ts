@@ -29,6 +29,11 @@ export class Metrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   })
+  readonly leader = new Gauge({
+    name: 'floodgate_leader',
+    help: '1 while this replica leads (runs the rollout controller), else 0',
+    registers: [this.registry],
+  })
   readonly storeDuration = new Histogram({
     name: 'floodgate_store_operation_duration_seconds',
     help: 'Store operation latency, transactions included',

@@ -1,5 +1,5 @@
 import { Connection, FlagClient } from '@floodgate/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestDatabase, type TestDatabase } from './testUtils/postgres'
 import { type Replica, startReplica } from './testUtils/replica'
 
@@ -132,4 +132,63 @@ describe('three replicas on one PostgreSQL database', () => {
     )
     expect(creates.map((r) => r.status).sort()).toEqual([201, 409])
   })
+
+  it('should finish a rollout exactly once when its leader is SIGKILLed in the middle', async () => {
+    const [a] = replicas as [Replica, Replica, Replica]
+    await call(a, 'POST', '/v1/admin/flags', { key: 'canary', kind: 'boolean' })
+    const path = '/v1/admin/environments/production/flags/canary/rollouts'
+    const started = await call(a, 'POST', path, {
+      treatment: 'on',
+      control: 'off',
+      stages: [
+        { percent: 10, minDurationSec: 3 },
+        { percent: 50, minDurationSec: 3 },
+        { percent: 100, minDurationSec: 0 },
+      ],
+      guard: { minEvidence: 0 },
+    })
+    expect(started.status).toBe(201)
+
+    const leaderOf = async () => {
+      const states = await Promise.all(
+        replicas
+          .filter((r) => r.process.exitCode === null && r.process.signalCode === null)
+          .map(async (r) => ({ r, ready: (await call(r, 'GET', '/readyz')).json })),
+      )
+      return states.filter((s) => s.ready.leader === true).map((s) => s.r)
+    }
+    const [leader, ...extra] = await leaderOf()
+    expect(extra).toHaveLength(0)
+    if (!leader) throw new Error('no replica leads')
+    const survivor = replicas.find((r) => r !== leader) as Replica
+    const current = async () => (await call(survivor, 'GET', `${path}/current`)).json
+
+    // The leader promotes stage 1 on its own, then dies mid-rollout.
+    await vi.waitFor(async () => expect((await current()).stageIndex).toBe(1), {
+      timeout: 20_000,
+      interval: 100,
+    })
+    leader.process.kill('SIGKILL')
+    expect((await leader.exited).signal).toBe('SIGKILL')
+
+    await vi.waitFor(async () => expect((await current()).status).toBe('completed'), {
+      timeout: 25_000,
+      interval: 200,
+    })
+    const [newLeader, ...twice] = await leaderOf()
+    expect(newLeader).toBeDefined()
+    expect(twice).toHaveLength(0)
+    const state = await current()
+    const decisions = state.decisions as { action: string; stageIndex: number }[]
+    expect(decisions.filter((d) => d.action === 'complete')).toHaveLength(1)
+    const promotions = decisions.filter((d) => d.action === 'promote').map((d) => d.stageIndex)
+    expect(new Set(promotions).size).toBe(promotions.length)
+    expect(decisions.map((d) => d.action)).toEqual([
+      'start',
+      ...promotions.map(() => 'promote'),
+      'complete',
+    ])
+    const history = await call(survivor, 'GET', path)
+    expect(history.json.rollouts).toHaveLength(1)
+  }, 90_000)
 })

@@ -1,4 +1,5 @@
 import type { Authenticator } from './auth'
+import type { Leadership } from './leadership'
 import type { Metrics } from './metrics'
 import type { RolloutController } from './rollouts/rolloutController'
 import type { SignalIngest } from './signalIngest'
@@ -13,4 +14,5 @@ export interface RouteContext {
   signals: SignalIngest
   metrics: Metrics
   rollouts: RolloutController
+  leadership: Leadership
 }

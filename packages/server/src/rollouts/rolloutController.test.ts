@@ -430,7 +430,7 @@ describe('RolloutController', () => {
     expect(promoted.decisions.at(-1).evidence.treatment.exposures).toBe(300)
   })
 
-  it('should apply nothing twice when another writer moved the rollout first', async () => {
+  it('should operate on the stored state when another replica moved the rollout first', async () => {
     const state = await start()
     await s.store.transitionRollout(state.id, {
       action: 'rollout.pause',
@@ -439,11 +439,13 @@ describe('RolloutController', () => {
       next: { ...state, status: 'paused', monitor: (await s.store.getRollout(state.id))?.monitor },
       decision: { at: state.startedAt, action: 'pause', reason: 'paused elsewhere', stageIndex: 0 },
     })
-    const stale = await s.call(s.admin, 'POST', FLAG('/rollouts/current/promote'))
-    expect(stale.statusCode).toBe(409)
-    const reloaded = await current()
-    expect(reloaded).toMatchObject({ status: 'paused', stageIndex: 0, stateVersion: 2 })
-    expect((await action('promote')).json()).toMatchObject({ stageIndex: 1, stateVersion: 3 })
-    expect(reloaded.decisions.map((d: { action: string }) => d.action)).toEqual(['start', 'pause'])
+    // Resuming needs a paused rollout: only the stored state says it is one.
+    expect((await action('resume')).json()).toMatchObject({ status: 'running', stateVersion: 3 })
+    const after = await current()
+    expect(after.decisions.map((d: { action: string }) => d.action)).toEqual([
+      'start',
+      'pause',
+      'resume',
+    ])
   })
 })

@@ -67,6 +67,12 @@ export interface RolloutControllerOptions {
   tickMs?: number
   /** The monitor's options for new rollouts (what counts as a bad event, the sample-ratio check). */
   monitor?: RolloutMonitorOptions
+  /**
+   * Whether this replica is the one that decides (stage clocks, decisions
+   * after a batch, reactions to manual changes). Every replica still folds
+   * the signals it receives and serves the admin operations. Default: always.
+   */
+  isLeader?: () => boolean
   logger?: FastifyBaseLogger
 }
 
@@ -91,6 +97,9 @@ export interface RolloutHealth {
 
 /** The actor of the controller's own decisions. */
 export const CONTROLLER_ACTOR: Actor = { name: 'rollout-controller', tokenId: null }
+
+/** Times a batch is folded onto a rollout that other writers keep moving, before it is given up. */
+const MAX_FOLD_ATTEMPTS = 5
 
 const MANUAL_ACTIONS = new Set(['config.update', 'config.rollout', 'config.revert', 'config.kill'])
 
@@ -135,6 +144,7 @@ const AUDIT_OF: Record<RolloutDecision['action'], RolloutAction> = {
  */
 export class RolloutController {
   private readonly now: () => number
+  private readonly isLeader: () => boolean
   private readonly listeners = new Set<(event: RolloutEvent) => void>()
   /** Running and paused rollouts by `environment/flag`, as last written. */
   private readonly active = new Map<string, RolloutRecord>()
@@ -147,6 +157,7 @@ export class RolloutController {
     private readonly options: RolloutControllerOptions = {},
   ) {
     this.now = options.now ?? Date.now
+    this.isLeader = options.isLeader ?? (() => true)
   }
 
   /** Loads the running and paused rollouts (they resume with their stage clocks) and starts watching. */
@@ -379,8 +390,27 @@ export class RolloutController {
     return Promise.all(work).then(() => undefined)
   }
 
-  /** Evaluates every running rollout against its stage clock. */
+  /**
+   * On the leader: takes every active rollout's stored state (other
+   * replicas fold signals and serve operations too), then evaluates each
+   * running one against its stage clock.
+   */
   async tick(): Promise<void> {
+    if (!this.isLeader()) return
+    const stored = await this.store.listActiveRollouts()
+    const fresh = new Map(stored.map((r) => [keyOf(r.environment, r.flag), r]))
+    for (const key of new Set([...this.active.keys(), ...fresh.keys()])) {
+      this.serialized(key, async () => {
+        const record = fresh.get(key)
+        const known = this.active.get(key)
+        if (!record) {
+          // Ended elsewhere after the list was read? Only a stored end removes it.
+          if (known) await this.reload(key, known.id)
+        } else if (!known || known.stateVersion < record.stateVersion || known.id !== record.id) {
+          this.active.set(key, record)
+        }
+      }).catch((error: unknown) => this.logError(error, 'reading a rollout failed'))
+    }
     await Promise.all(
       [...this.active.entries()]
         .filter(([, record]) => record.status === 'running')
@@ -393,7 +423,7 @@ export class RolloutController {
     )
   }
 
-  private async fold(key: string, batch: SignalsBatch): Promise<void> {
+  private async fold(key: string, batch: SignalsBatch, attempt = 1): Promise<void> {
     let record = this.active.get(key)
     if (!record) return
     const plan = record.plan
@@ -405,7 +435,7 @@ export class RolloutController {
     }
     const before = record
     const observed = await this.store
-      .observeRollout(record.id, {
+      .observeRollout(before.id, {
         expectedStateVersion: record.stateVersion,
         ...(batch.id === undefined ? {} : { batchId: batch.id }),
         stageIndex,
@@ -427,17 +457,23 @@ export class RolloutController {
       })
       .catch(async (error: unknown) => {
         if (error instanceof StoreError && error.code === 'stale_version') {
-          // Another writer moved the rollout: take its state; this batch is
-          // retried by the SDK under the same id or lost, never counted twice.
+          // Another writer (this replica's decision, or another replica
+          // folding its own batches) moved the rollout: fold again onto its
+          // state. The batch id keeps a retry from counting twice.
           await this.reload(key, before.id)
+          if (attempt < MAX_FOLD_ATTEMPTS) return this.fold(key, batch, attempt + 1)
+          this.logError(error, 'a batch could not be folded into its rollout')
           return undefined
         }
         throw error
       })
     if (!observed || observed.duplicate) return
     record = { ...before, ...observed.rollout }
-    this.active.set(key, record)
-    if (record.status === 'running') await this.evaluate(record, monitorOf(record))
+    if (record.stateVersion > (this.active.get(key)?.stateVersion ?? 0))
+      this.active.set(key, record)
+    if (record.status === 'running' && this.isLeader()) {
+      await this.evaluate(record, monitorOf(record))
+    }
   }
 
   private async evaluate(record: RolloutRecord, monitor: RolloutMonitorState): Promise<void> {
@@ -496,7 +532,8 @@ export class RolloutController {
   ): Promise<RolloutState> {
     const key = keyOf(environment, flag)
     return this.serialized(key, async () => {
-      const record = this.active.get(key)
+      // Another replica may have moved it: operate on the stored state.
+      const record = await this.refresh(environment, flag)
       if (!record) {
         const [latest] = await this.store.listRollouts(environment, flag, 1)
         if (!latest) {
@@ -557,10 +594,23 @@ export class RolloutController {
     return stored
   }
 
-  /** A change to the flag made by hand (or its deletion) during a rollout pauses it, or ends it. */
+  /**
+   * A rollout moved by any replica is taken from the store; a change to the
+   * flag made by hand (or its deletion) during a rollout pauses it, or ends
+   * it (on the leader, so one replica reacts).
+   */
   private onCommit(event: CommitEvent): void {
     for (const entry of event.audit) {
       if (entry.resourceType !== 'flag') continue
+      if (entry.action.startsWith('rollout.') && entry.environment !== null) {
+        const environment = entry.environment
+        const key = keyOf(environment, entry.resourceKey)
+        this.serialized(key, () => this.refresh(environment, entry.resourceKey)).catch(
+          (error: unknown) => this.logError(error, 'reading a rollout moved elsewhere failed'),
+        )
+        continue
+      }
+      if (!this.isLeader()) continue
       if (entry.action === 'flag.delete') {
         for (const record of this.active.values()) {
           if (record.flag === entry.resourceKey) this.manual(record.environment, entry)
@@ -612,6 +662,18 @@ export class RolloutController {
     }).catch((error: unknown) =>
       this.logError(error, 'pausing a rollout after a manual change failed'),
     )
+  }
+
+  /** Takes a flag's latest stored rollout as its active one, or forgets it when it ended. */
+  private async refresh(environment: string, flag: string): Promise<RolloutRecord | undefined> {
+    const key = keyOf(environment, flag)
+    const [latest] = await this.store.listRollouts(environment, flag, 1)
+    if (latest && (latest.status === 'running' || latest.status === 'paused')) {
+      this.active.set(key, latest)
+      return latest
+    }
+    this.active.delete(key)
+    return undefined
   }
 
   private async reload(key: string, id: string): Promise<void> {

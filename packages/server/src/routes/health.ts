@@ -13,7 +13,7 @@ export function healthRoutes(ctx: RouteContext): FastifyPluginAsync {
       } catch (error) {
         throw new HttpError(503, 'not_ready', `the database does not answer: ${String(error)}`)
       }
-      return { status: 'ready', streams: ctx.hub.size }
+      return { status: 'ready', streams: ctx.hub.size, leader: ctx.leadership.isLeader }
     })
 
     app.get('/metrics', async (_request, reply) => {
