@@ -4,6 +4,7 @@ import { fork, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { cpus } from 'node:os'
+import autocannon from 'autocannon'
 import pg from 'pg'
 
 const here = new URL('.', import.meta.url)
@@ -13,6 +14,8 @@ const REPLICAS = 3
 const STREAMS_PER_REPLICA = Number(process.env.STREAMS_PER_REPLICA ?? 2000)
 const CLIENT_PROCESSES_PER_REPLICA = 2
 const ROUNDS = Number(process.env.ROUNDS ?? 10)
+const SIGNALS_SECONDS = 10
+const SIGNALS_CONNECTIONS = 20
 const ADMIN = `fg_admin_${randomBytes(32).toString('base64url')}`
 const now = () => performance.timeOrigin + performance.now()
 
@@ -175,6 +178,68 @@ try {
   console.log(row('B and C (through LISTEN/NOTIFY)', latencies.slice(1).flat()))
   console.log(row('all replicas', latencies.flat()))
   console.log(`\nmissed deliveries: ${missed}`)
+
+  // Signals: every replica takes batches with distinct ids at once; each
+  // pre-aggregates in memory and writes about once a second in one statement.
+  let next = 0
+  const batch = () =>
+    JSON.stringify({
+      id: `bench-${String(next++).padStart(12, '0')}`,
+      sdk: { name: 'bench', version: '1', instanceId: `i-${next % 500}` },
+      window: { start: Date.now() - 10_000, end: Date.now() },
+      flags: Object.fromEntries(
+        Array.from({ length: 5 }, (_, i) => [
+          i === 0 ? 'new-checkout' : `flag-${i}`,
+          {
+            on: { exposures: 40, successes: 39, errors: 1 },
+            off: { exposures: 120, successes: 120, errors: 0 },
+          },
+        ]),
+      ),
+    })
+  // One token per connection: the per-token rate limit (6,000 a minute) would
+  // otherwise be what is measured; real fleets spread over many instances.
+  const tokens = []
+  for (let i = 0; i < REPLICAS * SIGNALS_CONNECTIONS; i++) {
+    const created = await admin(a, 'POST', '/v1/admin/tokens', {
+      name: `bench-signals-${i}`,
+      scope: 'server',
+      environment: 'production',
+    })
+    tokens.push(created.secret)
+  }
+  const loads = await Promise.all(
+    replicas.map((replica, r) => {
+      let client = 0
+      return autocannon({
+        url: `${replica.url}/v1/sdk/signals`,
+        method: 'POST',
+        connections: SIGNALS_CONNECTIONS,
+        duration: SIGNALS_SECONDS,
+        setupClient: (c) => {
+          const token = tokens[r * SIGNALS_CONNECTIONS + (client++ % SIGNALS_CONNECTIONS)]
+          c.setHeaders({ authorization: `Bearer ${token}`, 'content-type': 'application/json' })
+          c.setBody(batch())
+        },
+        requests: [{ setupRequest: (request) => ({ ...request, body: batch() }) }],
+      })
+    }),
+  )
+  await new Promise((r) => setTimeout(r, 3000))
+  const db = new pg.Client({ connectionString: url.toString() })
+  await db.connect()
+  const { rows } = await db.query('select count(*)::int as n from signal_batches')
+  await db.end()
+  const accepted = loads.reduce((n, r) => n + r['2xx'], 0)
+  const refused = loads.reduce((n, r) => n + r.non2xx + r.errors, 0)
+  const p99 = Math.max(...loads.map((r) => r.latency.p99))
+  console.log(
+    '\n| signals | batches accepted (202) | per second | refused or failed | recorded in the database | p99 latency (ms) |',
+  )
+  console.log('|---|---|---|---|---|---|')
+  console.log(
+    `| ${REPLICAS} replicas × ${SIGNALS_CONNECTIONS} connections, ${SIGNALS_SECONDS} s | ${accepted} | ${Math.round(accepted / SIGNALS_SECONDS)} | ${refused} | ${rows[0].n} | ${p99} |`,
+  )
 } finally {
   for (const { child } of replicas) child.kill('SIGTERM')
   await Promise.all(

@@ -7,12 +7,16 @@ const now = () => performance.timeOrigin + performance.now()
 const arrivals = new Map()
 let puts = 0
 
-for (let i = 0; i < count; i++) {
+// A busy server may reset a connection while thousands open at once: such a
+// connection is retried a few times before the run is declared failed.
+function connect(attempt) {
   const req = request(`${url}/v1/sdk/stream`, {
     agent: false,
     headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
   })
+  let responded = false
   req.on('response', (res) => {
+    responded = true
     res.setEncoding('utf8')
     let tail = ''
     let gotPut = false
@@ -37,9 +41,14 @@ for (let i = 0; i < count; i++) {
       tail = text.slice(-40)
     })
   })
-  req.on('error', (error) => process.send({ type: 'error', message: String(error) }))
+  req.on('error', (error) => {
+    if (!responded && attempt < 5) setTimeout(() => connect(attempt + 1), 200 * attempt)
+    else process.send({ type: 'error', message: String(error) })
+  })
   req.end()
 }
+
+for (let i = 0; i < count; i++) connect(1)
 
 process.on('message', (message) => {
   if (message.type !== 'collect') return
