@@ -14,8 +14,14 @@ export interface Replica {
   stop(): Promise<void>
 }
 
-/** Starts `floodgate serve --db <db>` from source on a free port and waits until it listens. */
-export function startReplica(db: string, env: Record<string, string> = {}): Promise<Replica> {
+/**
+ * Starts `floodgate serve --db <db>` from source on a free port and waits
+ * until it listens; without `db`, `serve` finds its database in `env`.
+ */
+export function startReplica(
+  db: string | undefined,
+  env: Record<string, string> = {},
+): Promise<Replica> {
   const child = spawn(
     process.execPath,
     [
@@ -26,8 +32,7 @@ export function startReplica(db: string, env: Record<string, string> = {}): Prom
       'serve',
       '--port',
       '0',
-      '--db',
-      db,
+      ...(db === undefined ? [] : ['--db', db]),
       '--log-level',
       'warn',
     ],
