@@ -202,8 +202,9 @@ export interface RolloutObservation {
  * entries in the same transaction, then tells `subscribe` listeners right
  * after the commit, in commit order.
  *
- * Implementations: `createSqliteStore` (embedded default). Every
- * implementation passes `describeStoreConformance`.
+ * Implementations: `createSqliteStore` (embedded default) and
+ * `createPostgresStore` (several replicas; listeners there hear every
+ * replica's commits). Every implementation passes `describeStoreConformance`.
  */
 export interface Store {
   /** Listens to committed writes; returns the unsubscribe function. */
