@@ -16,6 +16,8 @@ export interface LoadGeneratorOptions {
 
 /** One completed request. */
 export interface LoadResult {
+  /** Epoch milliseconds when the request was sent. */
+  sentAt: number
   /** Epoch milliseconds when the response arrived. */
   at: number
   target: string
@@ -122,15 +124,16 @@ export class LoadGenerator {
 
   private async request(target: string, userId: string): Promise<void> {
     let result: LoadResult
+    const sentAt = Date.now()
     try {
       const res = await fetch(`${target}/checkout?userId=${encodeURIComponent(userId)}`, {
         signal: AbortSignal.timeout(5000),
       })
       const body = (await res.json()) as Partial<CheckoutResponse>
       const checkout = body.checkout === 'new' || body.checkout === 'legacy' ? body.checkout : null
-      result = { at: Date.now(), target, userId, checkout, ok: res.ok, status: res.status }
+      result = { sentAt, at: Date.now(), target, userId, checkout, ok: res.ok, status: res.status }
     } catch {
-      result = { at: Date.now(), target, userId, checkout: null, ok: false, status: null }
+      result = { sentAt, at: Date.now(), target, userId, checkout: null, ok: false, status: null }
     }
     if (result.checkout === null) {
       this.counts.transportErrors++
