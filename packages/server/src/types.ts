@@ -62,11 +62,22 @@ export const AUDIT_ACTIONS = [
   'segment.delete',
   'token.create',
   'token.revoke',
+  'rollout.start',
+  'rollout.promote',
+  'rollout.hold',
+  'rollout.pause',
+  'rollout.resume',
+  'rollout.revert',
+  'rollout.complete',
+  'rollout.abort',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
 /** The configuration actions, i.e. the ways `updateFlagConfig` is called. */
 export type ConfigAction = Extract<AuditAction, `config.${string}`>
+
+/** What the rollout controller and operators do to a rollout; each is audited on its flag. */
+export type RolloutAction = Extract<AuditAction, `rollout.${string}`>
 
 /** One audit log entry: who did what, when, to what, with the state before and after. */
 export interface AuditEntry {
