@@ -36,7 +36,8 @@ export function formatDecision(decision: RolloutDecision): string[] {
   }
   const observed = numberAt(evidence, 'sampleRatio', 'observedShare')
   const configured = numberAt(evidence, 'sampleRatio', 'configuredShare')
-  if (observed !== undefined && configured !== undefined) {
+  // The sample-ratio check reports a configured share of 0 until it has looked.
+  if (observed !== undefined && configured !== undefined && configured > 0) {
     parts.push(`treatment share ${percent(observed)} of ${percent(configured)}`)
   }
   if (parts.length > 0) lines.push(`evidence: ${parts.join(' · ')}`)

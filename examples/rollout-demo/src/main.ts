@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { DEFAULT_DEMO_OPTIONS, RolloutDemo, type RolloutDemoOptions } from './rolloutDemo'
 
@@ -9,9 +10,12 @@ const USAGE = `usage: pnpm demo [-- options]
   --fail-rate <share>   both checkouts fail this share (default ${DEFAULT_DEMO_OPTIONS.baseFailRate})
   --bug-rate <share>    the buggy new checkout fails this share more (default ${DEFAULT_DEMO_OPTIONS.bugFailRate})
   --signals-ms <n>      signals period of the instances (default ${DEFAULT_DEMO_OPTIONS.signalsIntervalMs})
-  --timeout-sec <n>     longest a story may take (default ${DEFAULT_DEMO_OPTIONS.storyTimeoutSec})`
+  --timeout-sec <n>     longest a story may take (default ${DEFAULT_DEMO_OPTIONS.storyTimeoutSec})
+  --result-file <path>  also write the outcome as JSON there`
 
-function readOptions(argv: string[]): RolloutDemoOptions | string {
+function readOptions(
+  argv: string[],
+): { options: RolloutDemoOptions; resultFile?: string } | string {
   let parsed: ReturnType<typeof parse>
   try {
     parsed = parse(argv)
@@ -48,7 +52,8 @@ function readOptions(argv: string[]): RolloutDemoOptions | string {
     options.signalsIntervalMs >= 100 ? '' : '--signals-ms: at least 100',
     options.storyTimeoutSec > 0 ? '' : '--timeout-sec: a number > 0',
   ].filter((p) => p !== '')
-  return problems.length > 0 ? problems.join('\n') : options
+  if (problems.length > 0) return problems.join('\n')
+  return v['result-file'] === undefined ? { options } : { options, resultFile: v['result-file'] }
 }
 
 function parse(argv: string[]) {
@@ -63,18 +68,19 @@ function parse(argv: string[]) {
       'bug-rate': { type: 'string' },
       'signals-ms': { type: 'string' },
       'timeout-sec': { type: 'string' },
+      'result-file': { type: 'string' },
     },
   })
 }
 
 // pnpm passes a lone `--` through to the script.
-const options = readOptions(process.argv.slice(2).filter((a) => a !== '--'))
-if (typeof options === 'string') {
-  console.error(`${options}\n\n${USAGE}`)
+const read = readOptions(process.argv.slice(2).filter((a) => a !== '--'))
+if (typeof read === 'string') {
+  console.error(`${read}\n\n${USAGE}`)
   process.exit(2)
 }
 
-const demo = new RolloutDemo(options)
+const demo = new RolloutDemo(read.options)
 let interrupted = false
 const interrupt = (signal: NodeJS.Signals) => {
   if (interrupted) process.exit(130)
@@ -88,6 +94,9 @@ process.on('SIGTERM', interrupt)
 try {
   const result = await demo.run()
   await demo.dispose()
+  if (read.resultFile !== undefined) {
+    await writeFile(read.resultFile, `${JSON.stringify(result, null, 2)}\n`)
+  }
   process.exit(result.success ? 0 : 1)
 } catch (error) {
   if (!interrupted) {

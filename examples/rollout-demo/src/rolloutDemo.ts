@@ -138,7 +138,7 @@ export class RolloutDemo {
     const healthyResult = { ...healthy.result, finalPercents: healthy.watch.percents() }
     this.say(
       'demo',
-      `story 1 ended ${healthy.result.status}; the instances serve ${healthyResult.finalPercents.map((p) => `${p ?? '?'} %`).join(', ')}`,
+      `story 1 ended ${healthy.result.status}; the instances serve ${percentsText(healthyResult.finalPercents)}`,
     )
     await healthy.fleet.stop()
     this.processes.delete(healthy.fleet)
@@ -246,6 +246,7 @@ export class RolloutDemo {
       }
     }
     show(state)
+    let lastPercents = ''
     let lastTraffic = Date.now()
     let window = load.stats()
     let deadline = started + o.storyTimeoutSec * 1000
@@ -254,6 +255,11 @@ export class RolloutDemo {
       await sleep(POLL_MS)
       state = await api.currentRollout(ENV, CHECKOUT_FLAG)
       show(state)
+      const percents = percentsText(watch.percents())
+      if (percents !== lastPercents && watch.percents().every((p) => p !== undefined)) {
+        this.say('fleet', `the instances serve ${percents}`)
+        lastPercents = percents
+      }
       if (Date.now() - lastTraffic >= TRAFFIC_EVERY_MS) {
         const now = load.stats()
         this.say('load', trafficLine(window, now, watch.percents()))
@@ -293,7 +299,7 @@ export class RolloutDemo {
     this.say(
       'story 1',
       `${healthy.status} in ${seconds(healthy.durationMs)} (${actions(healthy) || 'no decision'}); ` +
-        `instances serve ${healthy.finalPercents.map((p) => `${p ?? '?'} %`).join(', ')}`,
+        `instances serve ${percentsText(healthy.finalPercents)}`,
     )
     this.say(
       'story 2',
@@ -353,8 +359,12 @@ function trafficLine(before: LoadStats, now: LoadStats, percents: (number | unde
   return (
     `new ${newN} (${newF} failed) · legacy ${oldN} (${oldF} failed)` +
     (lost > 0 ? ` · unanswered ${lost}` : '') +
-    ` · instances serve ${percents.map((p) => `${p ?? '?'} %`).join(' / ')}`
+    ` · instances serve ${percentsText(percents)}`
   )
+}
+
+function percentsText(percents: (number | undefined)[]): string {
+  return percents.map((p) => `${p ?? '?'} %`).join(' / ')
 }
 
 function pct(share: number): string {
