@@ -1,13 +1,29 @@
 // `pnpm bench`: snapshot throughput and kill-switch fan-out of the built server. See docs/benchmarks.md.
+//   --fanout              only the kill-switch fan-out (skips the snapshot throughput)
+//   --streams 1000,10000  stream counts to measure
+//   --rounds 5            kills per stream count
+//   --clients 8           client processes holding the streams
+//   --cpu-prof DIR        write a V8 CPU profile of the server process into DIR
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { cpus } from 'node:os'
+import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 
+const { values: args } = parseArgs({
+  options: {
+    fanout: { type: 'boolean', default: false },
+    streams: { type: 'string', default: '1000,10000' },
+    rounds: { type: 'string', default: '5' },
+    clients: { type: 'string', default: '8' },
+    'cpu-prof': { type: 'string' },
+  },
+})
 const here = new URL('.', import.meta.url)
 const now = () => performance.timeOrigin + performance.now()
-const CLIENT_PROCESSES = 8
-const ROUNDS = 5
+const CLIENT_PROCESSES = Number(args.clients)
+const ROUNDS = Number(args.rounds)
+const STREAM_COUNTS = args.streams.split(',').map(Number)
 // Alternates across phases, so that every round really changes the flag.
 let killed = false
 
@@ -110,7 +126,12 @@ async function fanOut(server, ready, streams) {
   }
 }
 
-const server = fork(new URL('server.mjs', here), [], { execArgv: ['--expose-gc'] })
+const server = fork(new URL('server.mjs', here), [], {
+  execArgv: [
+    '--expose-gc',
+    ...(args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : []),
+  ],
+})
 const ready = await onMessage(server, 'ready')
 const probe = await fetch(`${ready.url}/v1/sdk/snapshot`, {
   headers: { authorization: `Bearer ${ready.token}` },
@@ -121,16 +142,18 @@ const snapshotBytes = (await probe.arrayBuffer()).byteLength
 console.log(
   `Node ${process.version}, ${cpus().length} cores; snapshot of 50 flags, ${snapshotBytes} bytes`,
 )
-const throughput = await snapshotThroughput(ready.url, ready.token, etag)
-console.log('\n| snapshot | requests/s | p99 latency (ms) | errors |\n|---|---|---|---|')
-for (const [name, r] of Object.entries(throughput)) {
-  console.log(`| ${name} | ${r.rps} | ${r.p99ms} | ${r.errors} |`)
+if (!args.fanout) {
+  const throughput = await snapshotThroughput(ready.url, ready.token, etag)
+  console.log('\n| snapshot | requests/s | p99 latency (ms) | errors |\n|---|---|---|---|')
+  for (const [name, r] of Object.entries(throughput)) {
+    console.log(`| ${name} | ${r.rps} | ${r.p99ms} | ${r.errors} |`)
+  }
 }
 
 console.log(
   `\n| streams | rounds | kill → patch p50 (ms) | p99 (ms) | max (ms) | missed | RSS per stream (KiB) | heap per stream (KiB) |\n|---|---|---|---|---|---|---|---|`,
 )
-for (const streams of [1000, 10_000]) {
+for (const streams of STREAM_COUNTS) {
   const r = await fanOut(server, ready, streams)
   console.log(
     `| ${r.streams} | ${r.rounds} | ${r.p50ms.toFixed(1)} | ${r.p99ms.toFixed(1)} | ${r.maxms.toFixed(1)} | ${r.missing} | ${r.rssPerStreamKiB.toFixed(1)} | ${r.heapPerStreamKiB.toFixed(1)} |`,
