@@ -4,7 +4,7 @@
 //   --rounds 5            kills per stream count
 //   --clients 2           client processes holding the streams
 //   --only server|floor   only the server rows, or only the bare net floor rows
-//   --cpu-prof DIR        write a V8 CPU profile of the server process into DIR
+//   --cpu-prof DIR        write V8 CPU profiles of the server and the floor processes into DIR
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { cpus, loadavg } from 'node:os'
@@ -26,6 +26,7 @@ const now = () => performance.timeOrigin + performance.now()
 const CLIENT_PROCESSES = Number(args.clients)
 const ROUNDS = Number(args.rounds)
 const STREAM_COUNTS = args.streams.split(',').map(Number)
+const cpuProf = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : []
 // The floor writes frames the size of the server's patch; this is it for the bench snapshot's flags.
 let patchBytes = 700
 
@@ -219,12 +220,7 @@ console.log(
 )
 
 if (args.only !== 'floor') {
-  const proc = fork(new URL('server.mjs', here), [], {
-    execArgv: [
-      '--expose-gc',
-      ...(args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : []),
-    ],
-  })
+  const proc = fork(new URL('server.mjs', here), [], { execArgv: ['--expose-gc', ...cpuProf] })
   const ready = await onMessage(proc, 'ready')
   const probe = await fetch(`${ready.url}/v1/sdk/snapshot`, {
     headers: { authorization: `Bearer ${ready.token}` },
@@ -248,7 +244,7 @@ if (args.only !== 'floor') {
 }
 
 if (args.only !== 'server') {
-  const proc = fork(new URL('netFloor.mjs', here))
+  const proc = fork(new URL('netFloor.mjs', here), [], { execArgv: cpuProf })
   const target = floorTarget(proc, await onMessage(proc, 'ready'))
   for (const streams of STREAM_COUNTS) {
     const r = await fanOut(target, streams)
