@@ -210,8 +210,9 @@ const table = [
   '| target | streams | kill → patch p50 (ms) | p99 (ms) | max (ms) | missed | request → fan-out (ms) | write loop (ms) | server CPU per kill (ms) | client CPU per kill (ms) | RSS per stream (KiB) | heap per stream (KiB) | load |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ]
+const fixed = (value, digits) => (value === undefined ? '—' : value.toFixed(digits))
 const row = (target, r) =>
-  `| ${target} | ${r.streams} | ${r.p50ms.toFixed(1)} | ${r.p99ms.toFixed(1)} | ${r.maxms.toFixed(1)} | ${r.missing} | ${r.toFanoutMs.toFixed(1)} | ${r.writeMs.toFixed(1)} | ${r.cpuMs.toFixed(0)} | ${r.clientCpuMs.toFixed(0)} | ${r.rssPerStreamKiB.toFixed(1)} | ${r.heapPerStreamKiB.toFixed(1)} | ${loadavg()[0].toFixed(1)} |`
+  `| ${target} | ${r.streams} | ${fixed(r.p50ms, 1)} | ${fixed(r.p99ms, 1)} | ${fixed(r.maxms, 1)} | ${r.missing} | ${fixed(r.toFanoutMs, 1)} | ${fixed(r.writeMs, 1)} | ${fixed(r.cpuMs, 0)} | ${fixed(r.clientCpuMs, 0)} | ${fixed(r.rssPerStreamKiB, 1)} | ${fixed(r.heapPerStreamKiB, 1)} | ${loadavg()[0].toFixed(1)} |`
 
 console.log(
   `Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model}); ${ROUNDS} rounds, ${CLIENT_PROCESSES} client processes; load average at start ${loadavg()
@@ -248,7 +249,9 @@ if (args.only !== 'server') {
   const target = floorTarget(proc, await onMessage(proc, 'ready'))
   for (const streams of STREAM_COUNTS) {
     const r = await fanOut(target, streams)
-    table.push(row('bare net floor', { ...r, rssPerStreamKiB: NaN, heapPerStreamKiB: NaN }))
+    // The floor's memory is not the server's, and it has no request before its fan-out.
+    const none = { rssPerStreamKiB: undefined, heapPerStreamKiB: undefined, toFanoutMs: undefined }
+    table.push(row('bare net floor', { ...r, ...none }))
   }
   proc.send({ type: 'stop' })
   await once(proc, 'exit')
