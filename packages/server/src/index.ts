@@ -14,10 +14,13 @@ export type {
 export { CONTROLLER_ACTOR, RolloutController } from './rollouts/rolloutController'
 export type { IngestResult, SignalsEvent } from './signalIngest'
 export { SignalIngest } from './signalIngest'
+export type { StoreLogger } from './store/commitFeed'
 export type { Database } from './store/database'
 export { KyselyStore } from './store/kyselyStore'
 export type { SqlDialect } from './store/migrations'
 export { DEFAULT_ENVIRONMENTS, migrateToLatest } from './store/migrations'
+export type { PostgresStoreOptions } from './store/postgresStore'
+export { createPostgresStore, isPostgresUrl } from './store/postgresStore'
 export type { SqliteStoreOptions } from './store/sqliteStore'
 export { createSqliteStore } from './store/sqliteStore'
 export type {
