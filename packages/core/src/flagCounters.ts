@@ -1,6 +1,7 @@
+import { LATENCY_BUCKETS_MS } from './constants'
 import { DistinctCounter } from './distinctCounter'
 import { murmur3 } from './murmur3'
-import { LATENCY_BUCKETS_MS, type VariantSignals } from './schemas'
+import type { VariantSignals } from './schemas'
 
 const BUCKETS = LATENCY_BUCKETS_MS.length + 1
 /** A seed unlike the bucketing one, so error-unit hashes do not echo split buckets. */

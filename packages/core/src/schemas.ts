@@ -1,5 +1,12 @@
 import { z } from 'zod'
 import { toTime } from './coercion'
+import {
+  ENVIRONMENT_PATTERN,
+  FLAG_KEY_PATTERN,
+  LATENCY_BUCKETS_MS,
+  NAME_PATTERN,
+  TOTAL_WEIGHT,
+} from './constants'
 import { parseSemver } from './semver'
 
 /**
@@ -10,14 +17,7 @@ import { parseSemver } from './semver'
  * strip unknown keys so servers can add metadata without breaking old SDKs.
  */
 
-/** Flag keys: lowercase, digits, `.`, `_`, `-`; at most 128 characters. */
-export const FLAG_KEY_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/
-/** Variant names, segment keys and environment names share a slightly wider pattern. */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
-/** Weights are basis points: a split's weights sum to exactly this. */
-export const TOTAL_WEIGHT = 10000
-/** Upper bounds (ms) of the latency histogram buckets; a last, open bucket follows. */
-export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const
+export { FLAG_KEY_PATTERN, LATENCY_BUCKETS_MS, NAME_PATTERN, TOTAL_WEIGHT }
 
 export const FlagKeySchema = z
   .string()
@@ -30,7 +30,7 @@ export const VariantNameSchema = z
 export const SegmentKeySchema = VariantNameSchema
 export const EnvironmentNameSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must match ^[a-z0-9][a-z0-9_-]{0,63}$')
+  .regex(ENVIRONMENT_PATTERN, 'must match ^[a-z0-9][a-z0-9_-]{0,63}$')
 
 /** A context attribute name; `userId`, `sessionId`, `instanceId` or anything the app sets. */
 export const AttributeNameSchema = z.string().min(1).max(256)
