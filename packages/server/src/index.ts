@@ -1,5 +1,7 @@
 export type { FloodgateServer, RunningServer, ServerOptions } from './app'
 export { createServer, startServer } from './app'
+export type { FanoutMessage } from './fanoutChannel'
+export { FANOUT_CHANNEL } from './fanoutChannel'
 export type { ProblemItem } from './httpError'
 export { HttpError } from './httpError'
 export type { Leadership, PostgresLeadershipOptions } from './leadership'

@@ -145,19 +145,6 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         )}`.execute(db)
       },
     },
-    '0004_commit_log': {
-      // Replicas on PostgreSQL read each other's commits from this log; one
-      // SQLite process hears its own commits directly and has no such table.
-      async up(db: Kysely<unknown>) {
-        if (dialect !== 'postgres') return
-        await db.schema
-          .createTable('commit_log')
-          .addColumn('sequence', 'bigint', (c) => c.primaryKey())
-          .addColumn('committed_at', text, (c) => c.notNull())
-          .addColumn('event', text, (c) => c.notNull())
-          .execute()
-      },
-    },
     '0002_rollouts': {
       async up(db: Kysely<unknown>) {
         await db.schema
@@ -250,6 +237,19 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
             'variant',
             'unit_hash',
           ])
+          .execute()
+      },
+    },
+    '0004_commit_log': {
+      // Replicas on PostgreSQL read each other's commits from this log; one
+      // SQLite process hears its own commits directly and has no such table.
+      async up(db: Kysely<unknown>) {
+        if (dialect !== 'postgres') return
+        await db.schema
+          .createTable('commit_log')
+          .addColumn('sequence', 'bigint', (c) => c.primaryKey())
+          .addColumn('committed_at', text, (c) => c.notNull())
+          .addColumn('event', text, (c) => c.notNull())
           .execute()
       },
     },
