@@ -119,6 +119,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Floodga
     options.leadership ??
     (postgres ? new PostgresLeadership({ url: db, logger: app.log }) : new SoleLeadership())
   try {
+    await leadership.settled()
     return await build(app, baseStore, ownStore, leadership, options)
   } catch (error) {
     if (options.leadership === undefined) await leadership.close()

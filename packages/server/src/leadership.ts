@@ -11,6 +11,8 @@ export interface Leadership {
   readonly isLeader: boolean
   /** Hears every change of `isLeader`; returns the unsubscribe function. */
   subscribe(listener: (isLeader: boolean) => void): () => void
+  /** Resolves once the first attempt to lead is done (a server starts after it, so a lone replica leads at once). */
+  settled(): Promise<void>
   /** Steps down (releasing the lock) and stops trying. */
   close(): Promise<void>
 }
@@ -22,6 +24,8 @@ export class SoleLeadership implements Leadership {
   subscribe(): () => void {
     return () => {}
   }
+
+  async settled(): Promise<void> {}
 
   async close(): Promise<void> {}
 }
@@ -65,7 +69,6 @@ export class PostgresLeadership implements Leadership {
     return () => this.listeners.delete(listener)
   }
 
-  /** Resolves after the attempt in progress (the first one, right after construction). */
   settled(): Promise<void> {
     return this.attempt
   }
