@@ -21,10 +21,15 @@ export async function bootstrapAdminToken(
     }
     const hash = hashTokenSecret(secret)
     if (!(await store.findTokenByHash(hash))) {
-      await store.createToken(
-        { name: 'admin', scope: 'admin', environment: null, hash, hint: tokenHint(secret) },
-        SYSTEM,
-      )
+      await store
+        .createToken(
+          { name: 'admin', scope: 'admin', environment: null, hash, hint: tokenHint(secret) },
+          SYSTEM,
+        )
+        .catch(async (error: unknown) => {
+          // Replicas starting together race to create it: one wins, the others find it.
+          if (!(await store.findTokenByHash(hash))) throw error
+        })
     }
     return undefined
   }

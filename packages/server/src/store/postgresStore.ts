@@ -261,6 +261,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
 
 async function migrateUnderLock(pool: pg.Pool, db: Kysely<Database>): Promise<void> {
   const lock = await pool.connect()
+  // A checked-out client has no pool listener: its failure reaches the query waiting on it.
+  const ignore = () => {}
+  lock.on('error', ignore)
   try {
     await lock.query('select pg_advisory_lock($1, $2)', [
       ADVISORY_LOCK.namespace,
@@ -275,6 +278,7 @@ async function migrateUnderLock(pool: pg.Pool, db: Kysely<Database>): Promise<vo
       ])
     }
   } finally {
+    lock.off('error', ignore)
     lock.release()
   }
 }
