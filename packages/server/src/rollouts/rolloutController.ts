@@ -388,13 +388,13 @@ export class RolloutController {
         .map(([key]) =>
           this.serialized(key, async () => {
             const record = this.active.get(key)
-            if (record?.status === 'running') await this.evaluate(record, monitorOf(record))
+            if (record?.status === 'running') await this.evaluateOnce(record)
           }),
         ),
     )
   }
 
-  private async fold(key: string, batch: SignalsBatch): Promise<void> {
+  private async fold(key: string, batch: SignalsBatch, retry = true): Promise<void> {
     let record = this.active.get(key)
     if (!record) return
     const plan = record.plan
@@ -422,17 +422,31 @@ export class RolloutController {
       })
       .catch(async (error: unknown) => {
         if (error instanceof StoreError && error.code === 'stale_version') {
-          // Another writer moved the rollout: take its state; this batch is
-          // retried by the SDK under the same id or lost, never counted twice.
+          // Another writer (another replica) moved the rollout: take its state
+          // and fold the batch into that. Nothing was written, and the batch
+          // id guards against counting it twice.
           await this.reload(key, before.id)
-          return undefined
+          return 'stale' as const
         }
         throw error
       })
-    if (!observed || observed.duplicate) return
+    if (observed === 'stale') {
+      if (retry) await this.fold(key, batch, false)
+      return
+    }
+    if (observed.duplicate) return
     record = { ...before, ...observed.rollout }
     this.active.set(key, record)
-    if (record.status === 'running') await this.evaluate(record, monitorOf(record))
+    if (record.status === 'running') await this.evaluateOnce(record)
+  }
+
+  /** `evaluate`, except that losing a race to another writer is not an error: its decision stands. */
+  private async evaluateOnce(record: RolloutRecord): Promise<void> {
+    try {
+      await this.evaluate(record, monitorOf(record))
+    } catch (error) {
+      if (!(error instanceof StoreError && error.code === 'stale_version')) throw error
+    }
   }
 
   private async evaluate(record: RolloutRecord, monitor: RolloutMonitorState): Promise<void> {
@@ -556,7 +570,10 @@ export class RolloutController {
   private onCommit(event: CommitEvent): void {
     for (const entry of event.audit) {
       if (entry.resourceType !== 'flag') continue
-      if (entry.action === 'flag.delete') {
+      if (entry.action.startsWith('rollout.') && entry.environment !== null) {
+        // Another replica may have started or moved it: read what is stored.
+        this.refresh(entry.environment, entry.resourceKey)
+      } else if (entry.action === 'flag.delete') {
         for (const record of this.active.values()) {
           if (record.flag === entry.resourceKey) this.manual(record.environment, entry)
         }
@@ -606,6 +623,19 @@ export class RolloutController {
       }
     }).catch((error: unknown) =>
       this.logError(error, 'pausing a rollout after a manual change failed'),
+    )
+  }
+
+  private refresh(environment: string, flag: string): void {
+    const key = keyOf(environment, flag)
+    this.serialized(key, async () => {
+      const [latest] = await this.store.listRollouts(environment, flag, 1)
+      const known = this.active.get(key)
+      if (!latest || (known?.id === latest.id && known.stateVersion >= latest.stateVersion)) return
+      if (latest.status === 'running' || latest.status === 'paused') this.active.set(key, latest)
+      else if (known?.id === latest.id) this.active.delete(key)
+    }).catch((error: unknown) =>
+      this.logError(error, 'reading a rollout another replica moved failed'),
     )
   }
 
