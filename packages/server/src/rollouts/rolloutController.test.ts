@@ -481,17 +481,42 @@ describe('RolloutController', () => {
 
   it('should operate on the stored state when another replica moved the rollout first', async () => {
     const state = await start()
+    // Another replica folds a batch: the stored version moves, and no commit event says so.
+    const silently = async (version: number) => {
+      const stored = await s.store.getRollout(state.id)
+      await s.store.observeRollout(state.id, {
+        expectedStateVersion: version,
+        stageIndex: 0,
+        errorUnitHashes: {},
+        apply: () => ({ monitor: stored?.monitor, signals: {} }),
+      })
+    }
+    await silently(1)
+    // An operation reads the stored state first, so it is not refused for
+    // what this replica could not have heard of.
+    expect((await action('promote')).json()).toMatchObject({ stageIndex: 1, stateVersion: 3 })
+
+    await silently(3)
+    await send(healthy(50))
+    const health = (await s.call(s.admin, 'GET', FLAG('/health'))).json()
+    expect(health.stages).toMatchObject([{ stageIndex: 1, variants: { on: { batches: 1 } } }])
+    expect((await current()).stateVersion).toBe(5)
+  })
+
+  it('should follow a rollout another replica moved, from its commit', async () => {
+    const state = await start()
+    const stored = await s.store.getRollout(state.id)
     await s.store.transitionRollout(state.id, {
       action: 'rollout.pause',
       actor: { name: 'replica-2', tokenId: null },
-      expectedStateVersion: state.stateVersion,
-      next: { ...state, status: 'paused', monitor: (await s.store.getRollout(state.id))?.monitor },
+      expectedStateVersion: 1,
+      next: { ...state, status: 'paused', monitor: stored?.monitor },
       decision: { at: state.startedAt, action: 'pause', reason: 'paused elsewhere', stageIndex: 0 },
     })
-    // Resuming needs a paused rollout: only the stored state says it is one.
-    expect((await action('resume')).json()).toMatchObject({ status: 'running', stateVersion: 3 })
-    const after = await current()
-    expect(after.decisions.map((d: { action: string }) => d.action)).toEqual([
+    await s.rollouts.settled()
+    const resumed = await action('resume')
+    expect(resumed.statusCode).toBe(200)
+    expect(resumed.json().decisions.map((d: { action: string }) => d.action)).toEqual([
       'start',
       'pause',
       'resume',

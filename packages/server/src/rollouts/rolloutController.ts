@@ -418,7 +418,7 @@ export class RolloutController {
         .map(([key]) =>
           this.serialized(key, async () => {
             const record = this.active.get(key)
-            if (record?.status === 'running') await this.evaluate(record, monitorOf(record))
+            if (record?.status === 'running') await this.evaluateOnce(record)
           }),
         ),
     )
@@ -466,8 +466,15 @@ export class RolloutController {
     record = { ...before, ...observed.rollout }
     if (record.stateVersion > (this.active.get(key)?.stateVersion ?? 0))
       this.active.set(key, record)
-    if (record.status === 'running' && this.isLeader()) {
+    if (record.status === 'running' && this.isLeader()) await this.evaluateOnce(record)
+  }
+
+  /** `evaluate`, except that losing a race to another writer is not an error: its decision stands. */
+  private async evaluateOnce(record: RolloutRecord): Promise<void> {
+    try {
       await this.evaluate(record, monitorOf(record))
+    } catch (error) {
+      if (!(error instanceof StoreError && error.code === 'stale_version')) throw error
     }
   }
 
