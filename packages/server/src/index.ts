@@ -14,13 +14,21 @@ export { createSqliteStore } from './store/sqliteStore'
 export type {
   AuditPage,
   AuditQuery,
+  ClaimedWebhookDelivery,
   ConfigChange,
   ConfigUpdate,
   NewToken,
+  NewWebhookEndpoint,
   SignalsInput,
   Store,
   StoredToken,
+  StoredWebhookEndpoint,
   StoreErrorCode,
+  WebhookAttemptResult,
+  WebhookClaim,
+  WebhookDeliveryQuery,
+  WebhookEndpointPatch,
+  WebhookEventInput,
 } from './store/store'
 export { StoreError } from './store/store'
 export { createTokenSecret, hashTokenSecret, TOKEN_SECRET_PATTERN } from './tokenSecret'
@@ -33,11 +41,34 @@ export type {
   ConfigAction,
   Environment,
   EnvironmentState,
+  RolloutEventType,
   SignalBucket,
   StoredFlag,
   StoredFlagConfig,
   StoredSegment,
   TokenRecord,
   TokenScope,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryState,
+  WebhookEndpoint,
+  WebhookEventType,
 } from './types'
-export { AUDIT_ACTIONS } from './types'
+export { AUDIT_ACTIONS, ROLLOUT_EVENT_TYPES } from './types'
+export type {
+  Clock,
+  WebhookBackoff,
+  WebhookDispatcherOptions,
+  WebhookEvent,
+  WebhookLogger,
+  WebhookPayload,
+} from './webhooks/webhookDispatcher'
+export { WebhookDispatcher } from './webhooks/webhookDispatcher'
+export { createWebhookSecret, WEBHOOK_SECRET_PATTERN } from './webhooks/webhookSecret'
+export type { VerifyWebhookOptions, WebhookVerification } from './webhooks/webhookSignature'
+export {
+  signWebhookPayload,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+} from './webhooks/webhookSignature'
+export { parseWebhookUrl, WebhookUrlError } from './webhooks/webhookUrl'
