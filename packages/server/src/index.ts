@@ -57,6 +57,7 @@ export type {
 export { AUDIT_ACTIONS, ROLLOUT_EVENT_TYPES } from './types'
 export type {
   Clock,
+  WebhookAttemptOutcome,
   WebhookBackoff,
   WebhookDispatcherOptions,
   WebhookEvent,

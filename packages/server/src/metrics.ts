@@ -29,6 +29,12 @@ export class Metrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   })
+  readonly webhookAttempts = new Counter({
+    name: 'floodgate_webhook_attempts_total',
+    help: 'Webhook delivery attempts, by the delivery state after the attempt (pending means a retry is scheduled)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  })
   readonly storeDuration = new Histogram({
     name: 'floodgate_store_operation_duration_seconds',
     help: 'Store operation latency, transactions included',

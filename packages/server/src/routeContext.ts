@@ -3,6 +3,7 @@ import type { Metrics } from './metrics'
 import type { SignalIngest } from './signalIngest'
 import type { Store } from './store/store'
 import type { StreamHub } from './streamHub'
+import type { WebhookDispatcher } from './webhooks/webhookDispatcher'
 
 /** What every routes plugin is given. */
 export interface RouteContext {
@@ -11,4 +12,5 @@ export interface RouteContext {
   auth: Authenticator
   signals: SignalIngest
   metrics: Metrics
+  webhooks: WebhookDispatcher
 }

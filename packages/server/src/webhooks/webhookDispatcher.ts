@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { ClaimedWebhookDelivery, Store } from '../store/store'
-import type { WebhookDelivery, WebhookEventType } from '../types'
+import type {
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryState,
+  WebhookEventType,
+} from '../types'
 import { signWebhookPayload, WEBHOOK_SIGNATURE_HEADER } from './webhookSignature'
 
 /** Where the dispatcher reads the time (injected in tests so that retries need no sleeping). */
@@ -41,6 +46,15 @@ export interface WebhookBackoff {
   jitter: number
 }
 
+/** One recorded attempt, as `onAttempt` hears it. */
+export interface WebhookAttemptOutcome {
+  deliveryId: string
+  endpointId: string
+  attempt: WebhookAttempt
+  /** The delivery's state after the attempt: `pending` means a retry is scheduled. */
+  state: WebhookDeliveryState
+}
+
 /** A minimal logger (pino's shape). */
 export interface WebhookLogger {
   warn(object: object, message: string): void
@@ -67,7 +81,7 @@ export interface WebhookDispatcherOptions {
   owner?: string
   logger?: WebhookLogger
   /** Called after every attempt is recorded (metrics). */
-  onAttempt?: (delivery: WebhookDelivery) => void
+  onAttempt?: (outcome: WebhookAttemptOutcome) => void
 }
 
 const USER_AGENT = 'Floodgate-Webhooks/1'
@@ -99,7 +113,7 @@ export class WebhookDispatcher {
   private readonly batchSize: number
   private readonly owner: string
   private readonly logger: WebhookLogger | undefined
-  private readonly onAttempt: ((delivery: WebhookDelivery) => void) | undefined
+  private readonly onAttempt: ((outcome: WebhookAttemptOutcome) => void) | undefined
   private timer: ReturnType<typeof setInterval> | undefined
   private running: Promise<number> | undefined
   private again = false
@@ -265,10 +279,16 @@ export class WebhookDispatcher {
     const durationMs = performance.now() - started
     const failed = outcome.error !== null
     const state = !failed ? 'succeeded' : attempt >= this.maxAttempts ? 'failed' : 'pending'
+    const record: WebhookAttempt = {
+      attempt,
+      at: new Date(at).toISOString(),
+      ...outcome,
+      durationMs,
+    }
     const recorded = await this.store.recordWebhookAttempt({
       deliveryId: delivery.id,
       owner: this.owner,
-      attempt: { attempt, at: new Date(at).toISOString(), ...outcome, durationMs },
+      attempt: record,
       state,
       nextAttemptAt:
         state === 'pending'
@@ -288,10 +308,12 @@ export class WebhookDispatcher {
         `webhook delivery failed after ${attempt} attempts`,
       )
     }
-    if (this.onAttempt) {
-      const updated = await this.store.getWebhookDelivery(delivery.id)
-      if (updated) this.onAttempt(updated)
-    }
+    this.onAttempt?.({
+      deliveryId: delivery.id,
+      endpointId: delivery.endpointId,
+      attempt: record,
+      state,
+    })
   }
 
   private async post(
