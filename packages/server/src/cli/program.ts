@@ -5,6 +5,7 @@ import type { Environment, StoredFlag, StoredFlagConfig, TokenRecord } from '../
 import { ApiClient, ApiError } from './apiClient'
 import { runServe, type ServeOptions } from './serveCommand'
 import { formatTable } from './table'
+import { addWebhooksCommand } from './webhooksCommand'
 
 /** Where the CLI writes and what environment it reads (injectable for tests). */
 export interface CliIo {
@@ -439,6 +440,8 @@ export function createProgram(io: CliIo = processIo): Command {
       )
       print(json, result, () => `revoked ${result.token.name} (${result.token.id})`)
     })
+
+  addWebhooksCommand(program, { globals, print })
 
   return program
 }
