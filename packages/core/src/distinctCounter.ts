@@ -38,6 +38,11 @@ export class DistinctCounter {
     for (let i = 0; i < other.size; i++) this.add(other.hashes[i] as number)
   }
 
+  /** The `limit` smallest hashes added (all of them while fewer), in increasing order. */
+  smallest(limit: number): number[] {
+    return Array.from(this.hashes.subarray(0, Math.min(this.size, Math.max(0, limit))))
+  }
+
   count(): number {
     if (this.size < this.capacity) return this.size
     const kth = ((this.hashes[this.capacity - 1] as number) + 1) / 0x100000000

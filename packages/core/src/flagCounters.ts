@@ -1,10 +1,13 @@
 import { DistinctCounter } from './distinctCounter'
 import { murmur3 } from './murmur3'
-import { LATENCY_BUCKETS_MS, type VariantSignals } from './schemas'
+import {
+  ERROR_UNIT_HASH_SEED,
+  LATENCY_BUCKETS_MS,
+  MAX_ERROR_UNIT_HASHES,
+  type VariantSignals,
+} from './schemas'
 
 const BUCKETS = LATENCY_BUCKETS_MS.length + 1
-/** A seed unlike the bucketing one, so error-unit hashes do not echo split buckets. */
-const UNIT_SEED = 0x5f10_0d9a
 
 /**
  * The signals of one flag in one window, per variant index: plain counters in
@@ -57,7 +60,7 @@ export class FlagCounters {
           units = new DistinctCounter()
           this.errorUnits[index] = units
         }
-        units.add(murmur3(unit, UNIT_SEED))
+        units.add(murmur3(unit, ERROR_UNIT_HASH_SEED))
       }
     }
     if (latencyMs !== undefined && Number.isFinite(latencyMs) && latencyMs >= 0) {
@@ -101,11 +104,14 @@ export class FlagCounters {
       const errors = this.errors[i] as number
       if (exposures === 0 && successes === 0 && errors === 0) return
       const units = (this.errorUnits[i]?.count() ?? 0) + (this.anonymousErrors[i] as number)
-      const signals: VariantSignals = {
-        exposures,
-        successes,
-        errors,
-        errorUnits: Math.min(errors, units),
+      const errorUnits = Math.min(errors, units)
+      const signals: VariantSignals = { exposures, successes, errors, errorUnits }
+      // Under a rollout the server counts each unit's first error per stage,
+      // not once per window: it needs to know which units they were.
+      if (this.treatment >= 0 && errorUnits > 0) {
+        const hashes = this.errorUnits[i]?.smallest(MAX_ERROR_UNIT_HASHES) ?? []
+        signals.errorUnitHashes = hashes
+        signals.errorUnitHashesDropped = Math.max(0, errorUnits - hashes.length)
       }
       const count = this.latencyCount[i] as number
       if (count > 0) {

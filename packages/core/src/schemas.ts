@@ -16,6 +16,10 @@ export const FLAG_KEY_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 /** Weights are basis points: a split's weights sum to exactly this. */
 export const TOTAL_WEIGHT = 10000
+/** Most error-unit hashes one variant of one flag carries in a signals batch. */
+export const MAX_ERROR_UNIT_HASHES = 256
+/** Seed of the error-unit hashes, unlike the bucketing one so they do not echo split buckets. */
+export const ERROR_UNIT_HASH_SEED = 0x5f10_0d9a
 /** Upper bounds (ms) of the latency histogram buckets; a last, open bucket follows. */
 export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const
 
@@ -234,6 +238,12 @@ export const FlagConfigSchema = z.strictObject({
   salt: z.string().min(1).max(256).optional(),
   rules: z.array(RuleSchema).max(1000).default([]),
   fallthrough: ServeSchema,
+  /**
+   * The running rollout that owns this configuration's split. Written by the
+   * server's rollout controller only (the admin API refuses it in a body);
+   * copied into the snapshot flag.
+   */
+  rollout: RolloutRefSchema.optional(),
 })
 export type FlagConfig = z.infer<typeof FlagConfigSchema>
 export type FlagConfigInput = z.input<typeof FlagConfigSchema>
@@ -468,6 +478,16 @@ export const VariantSignalsSchema = z.object({
    * users retrying can produce most of the raw errors.
    */
   errorUnits: CountSchema.default(0),
+  /**
+   * Hashes (32-bit MurmurHash3 of the unit, seed `ERROR_UNIT_HASH_SEED`) of
+   * the units counted in `errorUnits`, the smallest first and at most
+   * `MAX_ERROR_UNIT_HASHES`, so the server can count a unit's first error
+   * per rollout stage instead of once per window. Sent for flags under a
+   * rollout only.
+   */
+  errorUnitHashes: z.array(z.int().min(0).max(0xffff_ffff)).max(MAX_ERROR_UNIT_HASHES).optional(),
+  /** Units in `errorUnits` that `errorUnitHashes` does not list (over the cap, or errors without a unit). */
+  errorUnitHashesDropped: CountSchema.optional(),
   latencyMs: LatencySummarySchema.optional(),
 })
 export type VariantSignals = z.infer<typeof VariantSignalsSchema>
@@ -592,7 +612,7 @@ export type RolloutDecision = z.infer<typeof RolloutDecisionSchema>
 /** A rollout's state, from `GET …/rollouts/current`. */
 export const RolloutStateSchema = z.object({
   id: z.string(),
-  flagKey: FlagKeySchema,
+  flag: FlagKeySchema,
   environment: EnvironmentNameSchema,
   status: RolloutStatusSchema,
   stageIndex: z.int().min(0),
@@ -601,6 +621,8 @@ export const RolloutStateSchema = z.object({
   stageStartedAt: z.string(),
   endedAt: z.string().optional(),
   plan: RolloutPlanSchema,
+  /** Bumped by every stored change; each change is conditional on the version it read. */
+  stateVersion: z.int().min(0),
   decisions: z.array(RolloutDecisionSchema),
 })
 export type RolloutState = z.infer<typeof RolloutStateSchema>

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
-import { SignalsBatchSchema } from './schemas'
+import { murmur3 } from './murmur3'
+import { ERROR_UNIT_HASH_SEED, MAX_ERROR_UNIT_HASHES, SignalsBatchSchema } from './schemas'
 import { SignalsAggregator } from './signalsAggregator'
 
 const sdk = { name: 'test', version: '1.0.0', instanceId: 'i-1' }
@@ -72,6 +73,31 @@ describe('SignalsAggregator', () => {
     expect(Math.abs((on?.errorUnits ?? 0) - 50_000) / 50_000).toBeLessThan(0.1)
   })
 
+  it('should list the error units of a flag under a rollout, smallest hashes first, capped', () => {
+    const { signals } = aggregator()
+    const counters = signals.track('a', ['on', 'off'], 0)
+    for (let i = 0; i < 300; i++) signals.recordOutcome(counters, 0, false, undefined, `user-${i}`)
+    signals.recordOutcome(counters, 0, false, undefined, 'user-0')
+    signals.recordOutcome(counters, 0, false)
+    signals.recordOutcome(counters, 1, false, undefined, 'user-1')
+    const batch = signals.drain()
+    expect(SignalsBatchSchema.safeParse(batch).success).toBe(true)
+    const all = Array.from({ length: 300 }, (_, i) => murmur3(`user-${i}`, ERROR_UNIT_HASH_SEED))
+    const on = batch?.flags.a?.on
+    expect(on).toMatchObject({ errors: 302, errorUnits: 301, errorUnitHashesDropped: 45 })
+    expect(on?.errorUnitHashes).toEqual(all.sort((x, y) => x - y).slice(0, MAX_ERROR_UNIT_HASHES))
+    expect(batch?.flags.a?.off?.errorUnitHashes).toEqual([murmur3('user-1', ERROR_UNIT_HASH_SEED)])
+
+    const plain = signals.track('b', ['on', 'off'], -1)
+    signals.recordOutcome(plain, 0, false, undefined, 'user-1')
+    expect(signals.drain()?.flags.b?.on).toEqual({
+      exposures: 0,
+      successes: 0,
+      errors: 1,
+      errorUnits: 1,
+    })
+  })
+
   it('should keep what a flag counted when it leaves or changes variants mid-window', () => {
     const { signals } = aggregator()
     const before = signals.track('a', ['on', 'off'], 0)
@@ -87,7 +113,14 @@ describe('SignalsAggregator', () => {
     signals.untrack('b')
     expect(signals.drain()?.flags).toEqual({
       a: {
-        on: { exposures: 7, successes: 0, errors: 2, errorUnits: 1 },
+        on: {
+          exposures: 7,
+          successes: 0,
+          errors: 2,
+          errorUnits: 1,
+          errorUnitHashes: [murmur3('user-1', ERROR_UNIT_HASH_SEED)],
+          errorUnitHashesDropped: 0,
+        },
         maybe: { exposures: 1, successes: 0, errors: 0, errorUnits: 0 },
       },
       b: { x: { exposures: 7, successes: 0, errors: 0, errorUnits: 0 } },

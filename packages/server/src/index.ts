@@ -3,6 +3,13 @@ export { createServer, startServer } from './app'
 export type { ProblemItem } from './httpError'
 export { HttpError } from './httpError'
 export type { Problem } from './problem'
+export type {
+  RolloutControllerOptions,
+  RolloutEvent,
+  RolloutEventType,
+  RolloutHealth,
+} from './rollouts/rolloutController'
+export { CONTROLLER_ACTOR, RolloutController } from './rollouts/rolloutController'
 export type { IngestResult, SignalsEvent } from './signalIngest'
 export { SignalIngest } from './signalIngest'
 export type { Database } from './store/database'
@@ -17,8 +24,15 @@ export type {
   ClaimedWebhookDelivery,
   ConfigChange,
   ConfigUpdate,
+  NewRollout,
   NewToken,
   NewWebhookEndpoint,
+  RolloutObservation,
+  RolloutRecord,
+  RolloutStageSignals,
+  RolloutTransition,
+  RolloutVariantSignals,
+  RolloutWithDecisions,
   SignalsInput,
   Store,
   StoredToken,
@@ -41,7 +55,7 @@ export type {
   ConfigAction,
   Environment,
   EnvironmentState,
-  RolloutEventType,
+  RolloutAction,
   SignalBucket,
   StoredFlag,
   StoredFlagConfig,

@@ -1,5 +1,6 @@
 import type { Authenticator } from './auth'
 import type { Metrics } from './metrics'
+import type { RolloutController } from './rollouts/rolloutController'
 import type { SignalIngest } from './signalIngest'
 import type { Store } from './store/store'
 import type { StreamHub } from './streamHub'
@@ -12,5 +13,6 @@ export interface RouteContext {
   auth: Authenticator
   signals: SignalIngest
   metrics: Metrics
+  rollouts: RolloutController
   webhooks: WebhookDispatcher
 }

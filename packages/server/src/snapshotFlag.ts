@@ -27,6 +27,7 @@ export function toSnapshotFlag(
     salt: config.salt ?? definition.key,
     rules: config.rules,
     fallthrough: config.fallthrough,
+    ...(config.rollout === undefined ? {} : { rollout: config.rollout }),
     clientSide: definition.clientSide,
   }
 }

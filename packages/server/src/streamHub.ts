@@ -158,6 +158,16 @@ export class StreamHub {
     for (const entry of [...page.entries.reverse(), ...held]) this.writeAudit(stream, state, entry)
   }
 
+  /**
+   * Sends one event to every admin stream, without an id: what it reports is
+   * also in the audit log, which is what a reconnecting stream catches up on.
+   */
+  publishAdmin(event: string, data: unknown): void {
+    const frame = formatSseEvent({ event, data: JSON.stringify(data) })
+    for (const stream of this.adminStreams.keys()) stream.write(frame)
+    this.metrics.pushes.inc({ event }, this.adminStreams.size)
+  }
+
   /** Ends every stream with a `retry:` hint and stops following commits. */
   close(): void {
     if (this.closing) return

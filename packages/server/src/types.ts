@@ -1,4 +1,5 @@
 import type { FlagConfig, FlagDefinition, Segment, SnapshotFlag } from '@floodgate/core'
+import type { RolloutEventType } from './rollouts/rolloutController'
 
 /** What a token may do: administer everything, or read one environment as a server or a browser SDK. */
 export type TokenScope = 'admin' | 'server' | 'client'
@@ -62,6 +63,14 @@ export const AUDIT_ACTIONS = [
   'segment.delete',
   'token.create',
   'token.revoke',
+  'rollout.start',
+  'rollout.promote',
+  'rollout.hold',
+  'rollout.pause',
+  'rollout.resume',
+  'rollout.revert',
+  'rollout.complete',
+  'rollout.abort',
   'webhook.create',
   'webhook.update',
   'webhook.delete',
@@ -70,6 +79,9 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
 /** The configuration actions, i.e. the ways `updateFlagConfig` is called. */
 export type ConfigAction = Extract<AuditAction, `config.${string}`>
+
+/** What the rollout controller and operators do to a rollout; each is audited on its flag. */
+export type RolloutAction = Extract<AuditAction, `rollout.${string}`>
 
 /** One audit log entry: who did what, when, to what, with the state before and after. */
 export interface AuditEntry {
@@ -152,7 +164,7 @@ export interface SignalBucket {
   latencyBuckets: number[]
 }
 
-/** The rollout events webhooks can subscribe to, as the rollout controller emits them. */
+/** The rollout events webhooks can subscribe to: every type the rollout controller emits. */
 export const ROLLOUT_EVENT_TYPES = [
   'rollout.started',
   'rollout.promoted',
@@ -161,8 +173,7 @@ export const ROLLOUT_EVENT_TYPES = [
   'rollout.reverted',
   'rollout.completed',
   'rollout.aborted',
-] as const
-export type RolloutEventType = (typeof ROLLOUT_EVENT_TYPES)[number]
+] as const satisfies readonly RolloutEventType[]
 
 /** Every webhook event type: the rollout events, and `ping`, which only the test endpoint sends. */
 export type WebhookEventType = RolloutEventType | 'ping'
@@ -175,7 +186,7 @@ export interface WebhookEndpoint {
   url: string
   description: string
   /** The event types sent to this endpoint; empty means every type. */
-  events: RolloutEventType[]
+  events: (typeof ROLLOUT_EVENT_TYPES)[number][]
   /** The environments whose events are sent; empty means every environment. */
   environments: string[]
   /** A disabled endpoint gets no new deliveries (pending ones still run). */

@@ -92,11 +92,19 @@ export function adminConfigsRoutes(ctx: RouteContext): FastifyPluginAsync {
     app.put('/v1/admin/environments/:env/flags/:key', async (request, reply) => {
       const ifMatch = parseInput(IfMatchSchema, request.headers['if-match'], 'header')
       const config = parseInput(FlagConfigSchema, request.body, 'body')
+      if (config.rollout !== undefined) {
+        throw new HttpError(
+          400,
+          'invalid_request',
+          'invalid body: /rollout is set by the rollout controller; use the rollouts API',
+          { errors: [{ path: '/rollout', message: 'set by the rollout controller only' }] },
+        )
+      }
       const expected = ifMatch?.match(/"(\d+)"/)?.[1]
       const body = await update(request, {
         action: 'config.update',
         ...(expected === undefined ? {} : { expectedVersion: Number(expected) }),
-        apply: (_current, { flag, segmentKeys }) => {
+        apply: (current, { flag, segmentKeys }) => {
           const errors = checkFlagConfig(config, flag.variants, segmentKeys)
           if (errors.length > 0) {
             throw new HttpError(
@@ -106,7 +114,7 @@ export function adminConfigsRoutes(ctx: RouteContext): FastifyPluginAsync {
               { errors },
             )
           }
-          return config
+          return withRollout(config, current.config)
         },
       })
       reply.header('ETag', `"${body.version}"`)
@@ -161,7 +169,7 @@ export function adminConfigsRoutes(ctx: RouteContext): FastifyPluginAsync {
       return update(request, {
         action: 'config.revert',
         reason: reason ?? `revert to version ${toVersion}`,
-        apply: (_current, { flag, segmentKeys }) => {
+        apply: (current, { flag, segmentKeys }) => {
           const errors = checkFlagConfig(target.config, flag.variants, segmentKeys)
           if (errors.length > 0) {
             throw new HttpError(
@@ -171,11 +179,20 @@ export function adminConfigsRoutes(ctx: RouteContext): FastifyPluginAsync {
               { errors },
             )
           }
-          return target.config
+          return withRollout(target.config, current.config)
         },
       })
     })
   }
+}
+
+/**
+ * `next` with the rollout reference of `current`: a change by hand leaves the
+ * rollout's reference alone (the controller pauses or ends the rollout).
+ */
+function withRollout(next: FlagConfig, current: FlagConfig): FlagConfig {
+  const { rollout: _, ...rest } = next
+  return current.rollout === undefined ? rest : { ...rest, rollout: current.rollout }
 }
 
 /**

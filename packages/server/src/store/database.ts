@@ -106,6 +106,54 @@ export interface Database {
     error: string | null
     duration_ms: number
   }
+  rollouts: {
+    id: string
+    environment: string
+    flag_key: string
+    status: string
+    stage_index: number
+    percent: number
+    plan: string
+    monitor: string
+    started_at: string
+    stage_started_at: string
+    ended_at: string | null
+    state_version: number
+    created_by: string
+    updated_at: string
+  }
+  rollout_decisions: {
+    id: Generated<number>
+    rollout_id: string
+    at: string
+    action: string
+    reason: string
+    by: string
+    stage_index: number
+    evidence: string | null
+  }
+  rollout_signals: {
+    rollout_id: string
+    stage_index: number
+    variant: string
+    batches: number
+    exposures: number
+    successes: number
+    errors: number
+    error_units: number
+    latency_count: number
+    latency_sum_ms: number
+    latency_max_ms: number
+    /** JSON array of counts per bucket of core's `LATENCY_BUCKETS_MS`, plus the open one. */
+    latency_buckets: string
+  }
+  rollout_batches: { rollout_id: string; batch_id: string }
+  rollout_error_units: {
+    rollout_id: string
+    stage_index: number
+    variant: string
+    unit_hash: number
+  }
 }
 
 /** The latency histogram has one column per bucket of core's `LATENCY_BUCKETS_MS`, plus the open one. */

@@ -6,6 +6,11 @@ import {
   type FlagDefinition,
   FlagDefinitionSchema,
   LATENCY_BUCKETS_MS,
+  type RolloutDecision,
+  RolloutDecisionSchema,
+  RolloutPlanSchema,
+  type RolloutStatus,
+  RolloutStatusSchema,
   type Segment,
   SegmentSchema,
 } from '@floodgate/core'
@@ -19,6 +24,7 @@ import type {
   CommitEvent,
   Environment,
   EnvironmentState,
+  RolloutAction,
   SignalBucket,
   StoredFlag,
   StoredFlagConfig,
@@ -39,8 +45,15 @@ import {
   type ClaimedWebhookDelivery,
   type ConfigChange,
   type ConfigUpdate,
+  type NewRollout,
   type NewToken,
   type NewWebhookEndpoint,
+  type RolloutObservation,
+  type RolloutRecord,
+  type RolloutStageSignals,
+  type RolloutTransition,
+  type RolloutVariantSignals,
+  type RolloutWithDecisions,
   type SignalsInput,
   type Store,
   type StoredToken,
@@ -406,74 +419,7 @@ export class KyselyStore implements Store {
   }
 
   updateFlagConfig(environment: string, key: string, change: ConfigChange): Promise<ConfigUpdate> {
-    return this.write(change.actor, async (tx) => {
-      const env = await findEnvironment(tx.db, environment)
-      if (!env) throw new StoreError('not_found', `environment "${environment}" does not exist`)
-      const flagRow = await findFlag(tx.db, key)
-      if (!flagRow) throw new StoreError('not_found', `flag "${key}" does not exist`)
-      const currentRow = await tx.db
-        .selectFrom('flag_configs')
-        .selectAll()
-        .where('environment', '=', environment)
-        .where('flag_key', '=', key)
-        .executeTakeFirstOrThrow()
-      const current = toConfig(currentRow)
-      if (change.expectedVersion !== undefined && change.expectedVersion !== current.version) {
-        throw new StoreError(
-          'stale_version',
-          `configuration of "${key}" in ${environment} is at version ${current.version}, not ${change.expectedVersion}`,
-        )
-      }
-      const segmentKeys = new Set(
-        (
-          await tx.db
-            .selectFrom('segments')
-            .select('key')
-            .where('environment', '=', environment)
-            .execute()
-        ).map((s) => s.key),
-      )
-      const flag = toFlag(flagRow)
-      // A JSON round trip drops `undefined` fields, so equal configurations compare equal.
-      const next = FlagConfigSchema.parse(
-        JSON.parse(JSON.stringify(change.apply(current, { flag, segmentKeys }))),
-      )
-      if (isDeepStrictEqual(next, current.config)) {
-        return { config: current, changed: false, environmentVersion: env.version }
-      }
-      const version = current.version + 1
-      await writeConfig(tx, environment, key, version, next)
-      const environmentVersion = await tx.bump(environment)
-      tx.change({
-        type: 'flag',
-        environment,
-        version: environmentVersion,
-        key,
-        flag: toSnapshotFlag(flag, next, version),
-      })
-      await tx.audit({
-        action: change.action,
-        environment,
-        resourceType: 'flag',
-        resourceKey: key,
-        environmentVersion,
-        before: current.config,
-        after: next,
-        reason: change.reason ?? null,
-      })
-      return {
-        config: {
-          environment,
-          flagKey: key,
-          version,
-          config: next,
-          updatedAt: tx.now,
-          updatedBy: change.actor.name,
-        },
-        changed: true,
-        environmentVersion,
-      }
-    })
+    return this.write(change.actor, (tx) => changeConfig(tx, environment, key, change))
   }
 
   // Segments
@@ -1116,11 +1062,467 @@ export class KyselyStore implements Store {
       return Number(result.numDeletedRows)
     })
   }
+
+  // Rollouts
+
+  createRollout(input: NewRollout): Promise<RolloutWithDecisions> {
+    return this.write(input.actor, async (tx) => {
+      const { record } = input
+      const active = await tx.db
+        .selectFrom('rollouts')
+        .select(['id', 'status'])
+        .where('environment', '=', record.environment)
+        .where('flag_key', '=', record.flag)
+        .where('status', 'in', ACTIVE_STATUSES)
+        .executeTakeFirst()
+      if (active) {
+        throw new StoreError(
+          'conflict',
+          `flag "${record.flag}" already has a ${active.status} rollout (${active.id}) in ${record.environment}`,
+        )
+      }
+      await tx.db
+        .insertInto('rollouts')
+        .values({
+          id: record.id,
+          environment: record.environment,
+          flag_key: record.flag,
+          status: record.status,
+          stage_index: record.stageIndex,
+          percent: record.percent,
+          plan: JSON.stringify(record.plan),
+          monitor: JSON.stringify(record.monitor),
+          started_at: record.startedAt,
+          stage_started_at: record.stageStartedAt,
+          ended_at: record.endedAt ?? null,
+          state_version: 1,
+          created_by: record.createdBy,
+          updated_at: tx.now,
+        })
+        .execute()
+      await rolloutChange(tx, record, 'rollout.start', input.decision, input.config, null)
+      await insertDecision(tx, record.id, input.decision)
+      return withDecisions(tx.db, { ...record, stateVersion: 1 })
+    })
+  }
+
+  transitionRollout(id: string, transition: RolloutTransition): Promise<RolloutWithDecisions> {
+    return this.write(transition.actor, async (tx) => {
+      const before = await lockRollout(tx.db, id, transition.expectedStateVersion)
+      const { next } = transition
+      await tx.db
+        .updateTable('rollouts')
+        .set({
+          status: next.status,
+          stage_index: next.stageIndex,
+          percent: next.percent,
+          stage_started_at: next.stageStartedAt,
+          ended_at: next.endedAt ?? null,
+          monitor: JSON.stringify(next.monitor),
+          state_version: before.stateVersion + 1,
+          updated_at: tx.now,
+        })
+        .where('id', '=', id)
+        .where('state_version', '=', before.stateVersion)
+        .execute()
+      const after: RolloutRecord = {
+        ...before,
+        ...next,
+        ...(next.endedAt === undefined ? {} : { endedAt: next.endedAt }),
+        stateVersion: before.stateVersion + 1,
+      }
+      await rolloutChange(
+        tx,
+        after,
+        transition.action,
+        transition.decision,
+        transition.config,
+        before,
+      )
+      await insertDecision(tx, id, transition.decision)
+      return withDecisions(tx.db, after)
+    })
+  }
+
+  observeRollout(
+    id: string,
+    observation: RolloutObservation,
+  ): Promise<{ duplicate: boolean; rollout: RolloutRecord }> {
+    return this.write({ name: 'signals', tokenId: null }, async (tx) => {
+      const before = await lockRollout(tx.db, id, observation.expectedStateVersion)
+      if (observation.batchId !== undefined) {
+        const inserted = await tx.db
+          .insertInto('rollout_batches')
+          .values({ rollout_id: id, batch_id: observation.batchId })
+          .onConflict((oc) => oc.columns(['rollout_id', 'batch_id']).doNothing())
+          .returning('batch_id')
+          .executeTakeFirst()
+        if (!inserted) return { duplicate: true, rollout: before }
+      }
+      const { stageIndex } = observation
+      const firstErrorUnits: Record<string, number> = {}
+      for (const [variant, hashes] of Object.entries(observation.errorUnitHashes)) {
+        const unique = [...new Set(hashes)]
+        let fresh = 0
+        // Chunks keep each statement's parameters well under every database's limit.
+        for (let i = 0; i < unique.length; i += 200) {
+          const chunk = unique.slice(i, i + 200)
+          const inserted = await tx.db
+            .insertInto('rollout_error_units')
+            .values(
+              chunk.map((unit_hash) => ({
+                rollout_id: id,
+                stage_index: stageIndex,
+                variant,
+                unit_hash,
+              })),
+            )
+            .onConflict((oc) =>
+              oc.columns(['rollout_id', 'stage_index', 'variant', 'unit_hash']).doNothing(),
+            )
+            .returning('unit_hash')
+            .execute()
+          fresh += inserted.length
+        }
+        firstErrorUnits[variant] = fresh
+      }
+      const { monitor, signals } = observation.apply(firstErrorUnits)
+      for (const [variant, delta] of Object.entries(signals)) {
+        const row = await tx.db
+          .selectFrom('rollout_signals')
+          .selectAll()
+          .where('rollout_id', '=', id)
+          .where('stage_index', '=', stageIndex)
+          .where('variant', '=', variant)
+          .executeTakeFirst()
+        const sum = addVariantSignals(row ? toVariantSignals(row) : undefined, delta)
+        const values = {
+          batches: sum.batches,
+          exposures: sum.exposures,
+          successes: sum.successes,
+          errors: sum.errors,
+          error_units: sum.errorUnits,
+          latency_count: sum.latencyCount,
+          latency_sum_ms: sum.latencySumMs,
+          latency_max_ms: sum.latencyMaxMs,
+          latency_buckets: JSON.stringify(sum.latencyBuckets),
+        }
+        if (row) {
+          await tx.db
+            .updateTable('rollout_signals')
+            .set(values)
+            .where('rollout_id', '=', id)
+            .where('stage_index', '=', stageIndex)
+            .where('variant', '=', variant)
+            .execute()
+        } else {
+          await tx.db
+            .insertInto('rollout_signals')
+            .values({ rollout_id: id, stage_index: stageIndex, variant, ...values })
+            .execute()
+        }
+      }
+      await tx.db
+        .updateTable('rollouts')
+        .set({
+          monitor: JSON.stringify(monitor),
+          state_version: before.stateVersion + 1,
+          updated_at: tx.now,
+        })
+        .where('id', '=', id)
+        .where('state_version', '=', before.stateVersion)
+        .execute()
+      return {
+        duplicate: false,
+        rollout: { ...before, monitor, stateVersion: before.stateVersion + 1 },
+      }
+    })
+  }
+
+  async getRollout(id: string): Promise<RolloutWithDecisions | undefined> {
+    const row = await this.db
+      .selectFrom('rollouts')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row && withDecisions(this.db, toRollout(row))
+  }
+
+  async listRollouts(
+    environment: string,
+    flag: string,
+    limit = 100,
+  ): Promise<RolloutWithDecisions[]> {
+    const rows = await this.db
+      .selectFrom('rollouts')
+      .selectAll()
+      .where('environment', '=', environment)
+      .where('flag_key', '=', flag)
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()
+    return Promise.all(rows.map((row) => withDecisions(this.db, toRollout(row))))
+  }
+
+  async listActiveRollouts(): Promise<RolloutRecord[]> {
+    const rows = await this.db
+      .selectFrom('rollouts')
+      .selectAll()
+      .where('status', 'in', ACTIVE_STATUSES)
+      .orderBy('started_at')
+      .orderBy('id')
+      .execute()
+    return rows.map(toRollout)
+  }
+
+  async rolloutSignals(id: string): Promise<RolloutStageSignals[]> {
+    const rows = await this.db
+      .selectFrom('rollout_signals')
+      .selectAll()
+      .where('rollout_id', '=', id)
+      .orderBy('stage_index')
+      .orderBy('variant')
+      .execute()
+    const stages = new Map<number, RolloutStageSignals>()
+    for (const row of rows) {
+      const stageIndex = Number(row.stage_index)
+      let stage = stages.get(stageIndex)
+      if (!stage) {
+        stage = { stageIndex, variants: {} }
+        stages.set(stageIndex, stage)
+      }
+      stage.variants[row.variant] = toVariantSignals(row)
+    }
+    return [...stages.values()]
+  }
 }
 
 // The latency histogram must line up with core's buckets, plus the open one.
 if (LATENCY_COLUMNS.length !== LATENCY_BUCKETS_MS.length + 1) {
   throw new Error('signal_buckets latency columns do not match LATENCY_BUCKETS_MS')
+}
+
+/** A configuration change inside a write transaction: checks, versions, pushes and audits it. */
+async function changeConfig(
+  tx: WriteContext,
+  environment: string,
+  key: string,
+  change: ConfigChange,
+): Promise<ConfigUpdate> {
+  const env = await findEnvironment(tx.db, environment)
+  if (!env) throw new StoreError('not_found', `environment "${environment}" does not exist`)
+  const flagRow = await findFlag(tx.db, key)
+  if (!flagRow) throw new StoreError('not_found', `flag "${key}" does not exist`)
+  const currentRow = await tx.db
+    .selectFrom('flag_configs')
+    .selectAll()
+    .where('environment', '=', environment)
+    .where('flag_key', '=', key)
+    .executeTakeFirstOrThrow()
+  const current = toConfig(currentRow)
+  if (change.expectedVersion !== undefined && change.expectedVersion !== current.version) {
+    throw new StoreError(
+      'stale_version',
+      `configuration of "${key}" in ${environment} is at version ${current.version}, not ${change.expectedVersion}`,
+    )
+  }
+  const segmentKeys = new Set(
+    (
+      await tx.db
+        .selectFrom('segments')
+        .select('key')
+        .where('environment', '=', environment)
+        .execute()
+    ).map((s) => s.key),
+  )
+  const flag = toFlag(flagRow)
+  // A JSON round trip drops `undefined` fields, so equal configurations compare equal.
+  const next = FlagConfigSchema.parse(
+    JSON.parse(JSON.stringify(change.apply(current, { flag, segmentKeys }))),
+  )
+  if (isDeepStrictEqual(next, current.config)) {
+    return { config: current, changed: false, environmentVersion: env.version }
+  }
+  const version = current.version + 1
+  await writeConfig(tx, environment, key, version, next)
+  const environmentVersion = await tx.bump(environment)
+  tx.change({
+    type: 'flag',
+    environment,
+    version: environmentVersion,
+    key,
+    flag: toSnapshotFlag(flag, next, version),
+  })
+  await tx.audit({
+    action: change.action,
+    environment,
+    resourceType: 'flag',
+    resourceKey: key,
+    environmentVersion,
+    before: current.config,
+    after: next,
+    reason: change.reason ?? null,
+  })
+  return {
+    config: {
+      environment,
+      flagKey: key,
+      version,
+      config: next,
+      updatedAt: tx.now,
+      updatedBy: change.actor.name,
+    },
+    changed: true,
+    environmentVersion,
+  }
+}
+
+const ACTIVE_STATUSES: RolloutStatus[] = ['running', 'paused']
+
+/** Reads a rollout inside a write, refusing when it is missing or not at the expected version. */
+async function lockRollout(
+  db: Transaction<Database>,
+  id: string,
+  expectedStateVersion: number,
+): Promise<RolloutRecord> {
+  const row = await db.selectFrom('rollouts').selectAll().where('id', '=', id).executeTakeFirst()
+  if (!row) throw new StoreError('not_found', `rollout "${id}" does not exist`)
+  if (row.state_version !== expectedStateVersion) {
+    throw new StoreError(
+      'stale_version',
+      `rollout "${id}" is at state version ${row.state_version}, not ${expectedStateVersion}`,
+    )
+  }
+  return toRollout(row)
+}
+
+/**
+ * Audits a rollout's move on its flag: through the configuration change when
+ * there is one (its audit entry carries the rollout action), else on its own.
+ */
+async function rolloutChange(
+  tx: WriteContext,
+  after: Omit<RolloutRecord, 'stateVersion'>,
+  action: RolloutAction,
+  decision: RolloutDecision,
+  apply: ConfigChange['apply'] | undefined,
+  before: RolloutRecord | null,
+): Promise<void> {
+  if (apply) {
+    const update = await changeConfig(tx, after.environment, after.flag, {
+      action,
+      actor: tx.actor,
+      reason: decision.reason,
+      apply,
+    })
+    if (update.changed) return
+  }
+  await tx.audit({
+    action,
+    environment: after.environment,
+    resourceType: 'flag',
+    resourceKey: after.flag,
+    environmentVersion: null,
+    before: before && rolloutSummary(before),
+    after: rolloutSummary(after),
+    reason: decision.reason,
+  })
+}
+
+function rolloutSummary(r: Omit<RolloutRecord, 'stateVersion'>) {
+  return { rolloutId: r.id, status: r.status, stageIndex: r.stageIndex, percent: r.percent }
+}
+
+async function insertDecision(
+  tx: WriteContext,
+  rolloutId: string,
+  decision: RolloutDecision,
+): Promise<void> {
+  await tx.db
+    .insertInto('rollout_decisions')
+    .values({
+      rollout_id: rolloutId,
+      at: decision.at,
+      action: decision.action,
+      reason: decision.reason,
+      by: decision.by ?? tx.actor.name,
+      stage_index: decision.stageIndex ?? 0,
+      evidence: decision.evidence === undefined ? null : JSON.stringify(decision.evidence),
+    })
+    .execute()
+}
+
+async function withDecisions(db: Db, record: RolloutRecord): Promise<RolloutWithDecisions> {
+  const rows = await db
+    .selectFrom('rollout_decisions')
+    .selectAll()
+    .where('rollout_id', '=', record.id)
+    .orderBy('id')
+    .execute()
+  return {
+    ...record,
+    decisions: rows.map((r) =>
+      RolloutDecisionSchema.parse({
+        at: r.at,
+        action: r.action,
+        reason: r.reason,
+        by: r.by,
+        stageIndex: Number(r.stage_index),
+        ...(r.evidence === null ? {} : { evidence: JSON.parse(r.evidence) }),
+      }),
+    ),
+  }
+}
+
+function toRollout(row: Selectable<Database['rollouts']>): RolloutRecord {
+  return {
+    id: row.id,
+    environment: row.environment,
+    flag: row.flag_key,
+    status: RolloutStatusSchema.parse(row.status),
+    stageIndex: Number(row.stage_index),
+    percent: Number(row.percent),
+    plan: RolloutPlanSchema.parse(JSON.parse(row.plan)),
+    startedAt: row.started_at,
+    stageStartedAt: row.stage_started_at,
+    ...(row.ended_at === null ? {} : { endedAt: row.ended_at }),
+    stateVersion: Number(row.state_version),
+    monitor: JSON.parse(row.monitor),
+    createdBy: row.created_by,
+  }
+}
+
+function toVariantSignals(row: Selectable<Database['rollout_signals']>): RolloutVariantSignals {
+  return {
+    batches: Number(row.batches),
+    exposures: Number(row.exposures),
+    successes: Number(row.successes),
+    errors: Number(row.errors),
+    errorUnits: Number(row.error_units),
+    latencyCount: Number(row.latency_count),
+    latencySumMs: Number(row.latency_sum_ms),
+    latencyMaxMs: Number(row.latency_max_ms),
+    latencyBuckets: (JSON.parse(row.latency_buckets) as unknown[]).map(Number),
+  }
+}
+
+function addVariantSignals(
+  a: RolloutVariantSignals | undefined,
+  b: RolloutVariantSignals,
+): RolloutVariantSignals {
+  if (!a) return b
+  return {
+    batches: a.batches + b.batches,
+    exposures: a.exposures + b.exposures,
+    successes: a.successes + b.successes,
+    errors: a.errors + b.errors,
+    errorUnits: a.errorUnits + b.errorUnits,
+    latencyCount: a.latencyCount + b.latencyCount,
+    latencySumMs: a.latencySumMs + b.latencySumMs,
+    latencyMaxMs: Math.max(a.latencyMaxMs, b.latencyMaxMs),
+    latencyBuckets: a.latencyBuckets.map((n, i) => n + (b.latencyBuckets[i] ?? 0)),
+  }
 }
 
 type Db = Kysely<Database> | Transaction<Database>

@@ -142,6 +142,101 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         )}`.execute(db)
       },
     },
+    '0002_rollouts': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('rollouts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('environment', 'text', (c) =>
+            c.notNull().references('environments.name').onDelete('cascade'),
+          )
+          .addColumn('flag_key', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('stage_index', 'integer', (c) => c.notNull())
+          .addColumn('percent', 'double precision', (c) => c.notNull())
+          .addColumn('plan', 'text', (c) => c.notNull())
+          .addColumn('monitor', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('stage_started_at', 'text', (c) => c.notNull())
+          .addColumn('ended_at', 'text')
+          .addColumn('state_version', 'integer', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema
+          .createIndex('rollouts_flag')
+          .on('rollouts')
+          .columns(['environment', 'flag_key', 'started_at'])
+          .execute()
+        await db.schema.createIndex('rollouts_status').on('rollouts').column('status').execute()
+        await db.schema
+          .createTable('rollout_decisions')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('rollout_id', 'text', (c) =>
+            c.notNull().references('rollouts.id').onDelete('cascade'),
+          )
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('by', 'text', (c) => c.notNull())
+          .addColumn('stage_index', 'integer', (c) => c.notNull())
+          .addColumn('evidence', 'text')
+          .execute()
+        await db.schema
+          .createIndex('rollout_decisions_rollout')
+          .on('rollout_decisions')
+          .column('rollout_id')
+          .execute()
+        let signals = db.schema
+          .createTable('rollout_signals')
+          .addColumn('rollout_id', 'text', (c) =>
+            c.notNull().references('rollouts.id').onDelete('cascade'),
+          )
+          .addColumn('stage_index', 'integer', (c) => c.notNull())
+          .addColumn('variant', 'text', (c) => c.notNull())
+        for (const column of [
+          'batches',
+          'exposures',
+          'successes',
+          'errors',
+          'error_units',
+          'latency_count',
+        ]) {
+          signals = signals.addColumn(column, 'bigint', (c) => c.notNull())
+        }
+        await signals
+          .addColumn('latency_sum_ms', 'double precision', (c) => c.notNull())
+          .addColumn('latency_max_ms', 'double precision', (c) => c.notNull())
+          .addColumn('latency_buckets', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('rollout_signals_pk', ['rollout_id', 'stage_index', 'variant'])
+          .execute()
+        await db.schema
+          .createTable('rollout_batches')
+          .addColumn('rollout_id', 'text', (c) =>
+            c.notNull().references('rollouts.id').onDelete('cascade'),
+          )
+          .addColumn('batch_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('rollout_batches_pk', ['rollout_id', 'batch_id'])
+          .execute()
+        await db.schema
+          .createTable('rollout_error_units')
+          .addColumn('rollout_id', 'text', (c) =>
+            c.notNull().references('rollouts.id').onDelete('cascade'),
+          )
+          .addColumn('stage_index', 'integer', (c) => c.notNull())
+          .addColumn('variant', 'text', (c) => c.notNull())
+          .addColumn('unit_hash', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('rollout_error_units_pk', [
+            'rollout_id',
+            'stage_index',
+            'variant',
+            'unit_hash',
+          ])
+          .execute()
+      },
+    },
     '0003_webhooks': webhooksMigration,
   }
 }

@@ -1,4 +1,12 @@
-import type { FlagConfig, FlagDefinition, Segment, SignalsBatch } from '@floodgate/core'
+import type {
+  FlagConfig,
+  FlagDefinition,
+  RolloutDecision,
+  RolloutPlan,
+  RolloutStatus,
+  Segment,
+  SignalsBatch,
+} from '@floodgate/core'
 import type {
   Actor,
   AuditAction,
@@ -7,6 +15,7 @@ import type {
   ConfigAction,
   Environment,
   EnvironmentState,
+  RolloutAction,
   SignalBucket,
   StoredFlag,
   StoredFlagConfig,
@@ -41,7 +50,7 @@ export class StoreError extends Error {
  * configuration nothing is written and no version is bumped.
  */
 export interface ConfigChange {
-  action: ConfigAction
+  action: ConfigAction | RolloutAction
   actor: Actor
   reason?: string
   /** The configuration version the caller last read (`If-Match`); a different current version is `stale_version`. */
@@ -105,6 +114,90 @@ export interface SignalsInput {
   /** ISO start of the bucket the batch counts in. */
   bucketStart: string
   receivedAt: string
+}
+
+/** A stored rollout: its plan, where it stands, and the controller's monitor state (opaque JSON to the store). */
+export interface RolloutRecord {
+  id: string
+  environment: string
+  flag: string
+  status: RolloutStatus
+  stageIndex: number
+  /** The treatment's share the flag serves now. */
+  percent: number
+  plan: RolloutPlan
+  startedAt: string
+  stageStartedAt: string
+  endedAt?: string
+  /** Bumped by every write; every write is conditional on the version it read. */
+  stateVersion: number
+  monitor: unknown
+  createdBy: string
+}
+
+/** A rollout with its decisions, oldest first: the admin API's rollout state. */
+export type RolloutWithDecisions = RolloutRecord & { decisions: RolloutDecision[] }
+
+/** Where a rollout goes next: its new fields, the decision that moved it, and optionally a flag configuration change made in the same transaction. */
+export interface RolloutTransition {
+  action: RolloutAction
+  actor: Actor
+  /** The `stateVersion` the caller read; another current version is `stale_version` and nothing is written. */
+  expectedStateVersion: number
+  next: Pick<RolloutRecord, 'status' | 'stageIndex' | 'percent' | 'stageStartedAt' | 'monitor'> & {
+    endedAt?: string
+  }
+  decision: RolloutDecision
+  /** The flag's new configuration, given the current one; omitted when the configuration stays. */
+  config?: ConfigChange['apply']
+}
+
+/** A new rollout: its record (version 1), its first decision, and the flag configuration it starts from. */
+export interface NewRollout {
+  record: Omit<RolloutRecord, 'stateVersion'>
+  actor: Actor
+  decision: RolloutDecision
+  config: ConfigChange['apply']
+}
+
+/** One variant's signals in one stage of a rollout. */
+export interface RolloutVariantSignals {
+  batches: number
+  exposures: number
+  successes: number
+  errors: number
+  /** Units whose first error in this stage these batches reported (see `observeRollout`). */
+  errorUnits: number
+  latencyCount: number
+  latencySumMs: number
+  latencyMaxMs: number
+  latencyBuckets: number[]
+}
+
+/** The signals of a rollout per stage and variant. */
+export interface RolloutStageSignals {
+  stageIndex: number
+  variants: Record<string, RolloutVariantSignals>
+}
+
+/** One signals batch folded into a rollout. */
+export interface RolloutObservation {
+  expectedStateVersion: number
+  /** The batch id; a batch already folded into this rollout is dropped (`duplicate`). */
+  batchId?: string
+  /** The stage the batch's signals count in. */
+  stageIndex: number
+  /**
+   * Per variant, the error-unit hashes the batch lists. The store keeps the
+   * units seen erroring per rollout, stage and variant, and tells `apply` how
+   * many of these are new.
+   */
+  errorUnitHashes: Record<string, readonly number[]>
+  /** The monitor state and per-variant signals to add, given how many listed units erred for the first time this stage. */
+  apply(firstErrorUnits: Record<string, number>): {
+    monitor: unknown
+    signals: Record<string, RolloutVariantSignals>
+  }
 }
 
 /** A webhook endpoint to store, with its signing secret. */
@@ -291,4 +384,33 @@ export interface Store {
   }): Promise<SignalBucket[]>
   /** Forgets batch ids received before `before` (ISO); returns how many. */
   pruneSignalBatchIds(before: string): Promise<number>
+
+  /**
+   * Stores a new rollout and applies its first configuration change, audited
+   * as `rollout.start`, in one transaction. `conflict` when the flag already
+   * has a running or paused rollout in the environment; `not_found` without
+   * the environment or flag.
+   */
+  createRollout(input: NewRollout): Promise<RolloutWithDecisions>
+  /**
+   * Moves a rollout, records the decision and audits it, with the optional
+   * configuration change, in one transaction, only if the rollout is still at
+   * `expectedStateVersion` (`stale_version` otherwise, writing nothing).
+   */
+  transitionRollout(id: string, transition: RolloutTransition): Promise<RolloutWithDecisions>
+  /**
+   * Folds one signals batch into a rollout, conditional on its state version
+   * like `transitionRollout`. A batch id seen before changes nothing.
+   */
+  observeRollout(
+    id: string,
+    observation: RolloutObservation,
+  ): Promise<{ duplicate: boolean; rollout: RolloutRecord }>
+  getRollout(id: string): Promise<RolloutWithDecisions | undefined>
+  /** A flag's rollouts in an environment, newest first. */
+  listRollouts(environment: string, flag: string, limit?: number): Promise<RolloutWithDecisions[]>
+  /** Every running or paused rollout, oldest first. */
+  listActiveRollouts(): Promise<RolloutRecord[]>
+  /** A rollout's signals per stage and variant, by stage. */
+  rolloutSignals(id: string): Promise<RolloutStageSignals[]>
 }

@@ -1,8 +1,14 @@
 import type { FlagConfig, FlagDefinition, SignalsBatch } from '@floodgate/core'
-import { FlagDefinitionSchema, LATENCY_BUCKETS_MS } from '@floodgate/core'
+import { FlagDefinitionSchema, LATENCY_BUCKETS_MS, RolloutPlanSchema } from '@floodgate/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Actor, CommitEvent } from '../types'
-import { type Store, StoreError } from './store'
+import {
+  type NewRollout,
+  type RolloutTransition,
+  type RolloutVariantSignals,
+  type Store,
+  StoreError,
+} from './store'
 
 const alice: Actor = { name: 'alice', tokenId: 'tok_alice' }
 const ENVS = ['development', 'production', 'staging']
@@ -23,6 +29,29 @@ const split = (on: number): FlagConfig => ({
     by: 'userId',
   },
 })
+
+const ref = (id: string) => ({ id, stage: 0, treatment: 'on', control: 'off' })
+
+function newRollout(id: string, flag: string, startedAt = '2030-01-01T00:00:00.000Z'): NewRollout {
+  return {
+    record: {
+      id,
+      environment: 'production',
+      flag,
+      status: 'running',
+      stageIndex: 0,
+      percent: 1,
+      plan: RolloutPlanSchema.parse({ treatment: 'on', control: 'off' }),
+      startedAt,
+      stageStartedAt: startedAt,
+      monitor: { n: 0 },
+      createdBy: 'alice',
+    },
+    actor: alice,
+    decision: { at: startedAt, action: 'start', reason: 'go', stageIndex: 0 },
+    config: (current) => ({ ...current.config, ...split(100), rollout: ref(id) }),
+  }
+}
 
 async function versions(store: Store): Promise<Record<string, number>> {
   return Object.fromEntries((await store.listEnvironments()).map((e) => [e.name, e.version]))
@@ -473,6 +502,166 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       expect(await store.pruneSignalBatchIds('2030-01-01T00:00:31.000Z')).toBe(2)
       expect(await store.recordSignals(input('batch-0001'))).toEqual({ duplicate: false })
       expect(events).toEqual([])
+    })
+
+    it('should start a rollout with its configuration change, audited, and refuse a second one', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      events.length = 0
+      const started = await store.createRollout(newRollout('r1', 'a'))
+      expect(started).toMatchObject({
+        id: 'r1',
+        flag: 'a',
+        environment: 'production',
+        status: 'running',
+        stateVersion: 1,
+        monitor: { n: 0 },
+        decisions: [{ action: 'start', reason: 'go', by: 'alice', stageIndex: 0 }],
+      })
+      const config = await store.getFlagConfig('production', 'a')
+      expect(config?.config).toEqual({ ...split(100), rollout: ref('r1') })
+      expect(config?.version).toBe(2)
+      const [event] = events
+      expect(event?.changes).toMatchObject([
+        { type: 'flag', key: 'a', flag: { rollout: ref('r1') } },
+      ])
+      expect(event?.audit).toMatchObject([
+        { action: 'rollout.start', resourceKey: 'a', reason: 'go', actor: 'alice' },
+      ])
+      await expectStoreError(store.createRollout(newRollout('r2', 'a')), 'conflict')
+      await expectStoreError(store.createRollout(newRollout('r3', 'missing')), 'not_found')
+      expect(await store.getRollout('r2')).toBeUndefined()
+      expect(await store.getRollout('r3')).toBeUndefined()
+      expect((await store.listActiveRollouts()).map((r) => r.id)).toEqual(['r1'])
+    })
+
+    it('should move a rollout only from the state version it read', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      await store.createRollout(newRollout('r1', 'a'))
+      const promote = (expectedStateVersion: number): RolloutTransition => ({
+        action: 'rollout.promote',
+        actor: { name: 'controller', tokenId: null },
+        expectedStateVersion,
+        next: {
+          status: 'running',
+          stageIndex: 1,
+          percent: 50,
+          stageStartedAt: '2030-01-01T00:10:00.000Z',
+          monitor: { n: 1 },
+        },
+        decision: {
+          at: '2030-01-01T00:10:00.000Z',
+          action: 'promote',
+          reason: 'healthy',
+          stageIndex: 0,
+          evidence: { m: 1.5 },
+        },
+        config: (current) => ({
+          ...current.config,
+          ...split(5000),
+          rollout: { ...ref('r1'), stage: 1 },
+        }),
+      })
+      const moved = await store.transitionRollout('r1', promote(1))
+      expect(moved).toMatchObject({
+        stageIndex: 1,
+        percent: 50,
+        stateVersion: 2,
+        monitor: { n: 1 },
+      })
+      expect(moved.decisions.map((d) => [d.action, d.by, d.evidence])).toEqual([
+        ['start', 'alice', undefined],
+        ['promote', 'controller', { m: 1.5 }],
+      ])
+      const before = await versions(store)
+      await expectStoreError(store.transitionRollout('r1', promote(1)), 'stale_version')
+      await expectStoreError(store.transitionRollout('nope', promote(1)), 'not_found')
+      expect(await versions(store)).toEqual(before)
+      expect((await store.getRollout('r1'))?.decisions).toHaveLength(2)
+
+      const ended = await store.transitionRollout('r1', {
+        action: 'rollout.pause',
+        actor: alice,
+        expectedStateVersion: 2,
+        next: { ...moved, status: 'aborted', endedAt: '2030-01-01T00:11:00.000Z' },
+        decision: {
+          at: '2030-01-01T00:11:00.000Z',
+          action: 'abort',
+          reason: 'enough',
+          stageIndex: 1,
+        },
+      })
+      expect(ended).toMatchObject({
+        status: 'aborted',
+        endedAt: '2030-01-01T00:11:00.000Z',
+        stateVersion: 3,
+      })
+      expect(await versions(store)).toEqual(before)
+      const audit = await store.queryAudit({ flag: 'a', action: 'rollout.pause', limit: 10 })
+      expect(audit.entries[0]).toMatchObject({
+        before: { status: 'running', stageIndex: 1 },
+        after: { status: 'aborted' },
+      })
+      expect(await store.listActiveRollouts()).toEqual([])
+      await store.createRollout(newRollout('r2', 'a', '2030-01-02T00:00:00.000Z'))
+      expect((await store.listRollouts('production', 'a')).map((r) => r.id)).toEqual(['r2', 'r1'])
+      expect(await store.listRollouts('staging', 'a')).toEqual([])
+    })
+
+    it('should fold signals per stage and variant, once per batch, counting a unit once per stage', async () => {
+      await store.createFlag(booleanFlag('a'), alice)
+      await store.createRollout(newRollout('r1', 'a'))
+      const signals = (errorUnits: number): RolloutVariantSignals => ({
+        batches: 1,
+        exposures: 10,
+        successes: 8,
+        errors: 2,
+        errorUnits,
+        latencyCount: 1,
+        latencySumMs: 7,
+        latencyMaxMs: 7,
+        latencyBuckets: LATENCY_BUCKETS_MS.map((_, i) => (i === 1 ? 1 : 0)).concat(0),
+      })
+      const seen: Record<string, number>[] = []
+      const observe = (
+        expectedStateVersion: number,
+        batchId: string,
+        stageIndex: number,
+        hashes: number[],
+      ) =>
+        store.observeRollout('r1', {
+          expectedStateVersion,
+          batchId,
+          stageIndex,
+          errorUnitHashes: { on: hashes },
+          apply: (first) => {
+            seen.push(first)
+            return { monitor: { n: expectedStateVersion }, signals: { on: signals(first.on ?? 0) } }
+          },
+        })
+      expect(await observe(1, 'batch-0001', 0, [1, 2, 4_000_000_000])).toMatchObject({
+        duplicate: false,
+        rollout: { stateVersion: 2, monitor: { n: 1 } },
+      })
+      expect((await observe(2, 'batch-0002', 0, [2, 3, 3])).rollout.stateVersion).toBe(3)
+      expect((await observe(3, 'batch-0002', 0, [9])).duplicate).toBe(true)
+      await expectStoreError(observe(1, 'batch-0003', 0, [9]), 'stale_version')
+      expect((await observe(3, 'batch-0004', 1, [1])).rollout.stateVersion).toBe(4)
+      expect(seen).toEqual([{ on: 3 }, { on: 1 }, { on: 1 }])
+      const stages = await store.rolloutSignals('r1')
+      expect(stages.map((s) => s.stageIndex)).toEqual([0, 1])
+      expect(stages[0]?.variants.on).toEqual({
+        ...signals(4),
+        batches: 2,
+        exposures: 20,
+        successes: 16,
+        errors: 4,
+        latencyCount: 2,
+        latencySumMs: 14,
+        latencyBuckets: LATENCY_BUCKETS_MS.map((_, i) => (i === 1 ? 2 : 0)).concat(0),
+      })
+      expect(stages[1]?.variants.on?.errorUnits).toBe(1)
+      expect((await store.getRollout('r1'))?.monitor).toEqual({ n: 3 })
+      expect(events.filter((e) => e.audit.some((a) => a.actor === 'signals'))).toEqual([])
     })
 
     it('should tell listeners every commit in order with consecutive versions', async () => {
