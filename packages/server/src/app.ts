@@ -3,10 +3,12 @@ import { bootstrapAdminToken } from './adminBootstrap'
 import { Authenticator, requireScope } from './auth'
 import { instrumentStore, Metrics } from './metrics'
 import { errorHandler, notFoundHandler } from './problem'
+import { loadDeliveryMetrics } from './rollouts/deliveryMetrics'
 import { RolloutController, type RolloutControllerOptions } from './rollouts/rolloutController'
 import type { RouteContext } from './routeContext'
 import { adminAuditRoutes } from './routes/adminAudit'
 import { adminConfigsRoutes } from './routes/adminConfigs'
+import { adminDeliveryMetricsRoutes } from './routes/adminDeliveryMetrics'
 import { adminFlagsRoutes } from './routes/adminFlags'
 import { adminRolloutsRoutes } from './routes/adminRollouts'
 import { adminSegmentsRoutes } from './routes/adminSegments'
@@ -19,6 +21,7 @@ import { SignalIngest } from './signalIngest'
 import { createSqliteStore } from './store/sqliteStore'
 import type { Store } from './store/store'
 import { StreamHub } from './streamHub'
+import { rolloutWebhookEvent } from './webhooks/rolloutWebhookEvent'
 import { WebhookDispatcher, type WebhookDispatcherOptions } from './webhooks/webhookDispatcher'
 
 /** Options of `createServer` and `startServer`; every one has a default. */
@@ -153,6 +156,18 @@ async function build(
     onAttempt: (outcome) => metrics.webhookAttempts.inc({ state: outcome.state }),
   })
   webhooks.start()
+  rollouts.subscribe((event) => {
+    webhooks.publish(rolloutWebhookEvent(event)).catch((error: unknown) => {
+      app.log.error({ err: error, rollout: event.rolloutId }, 'queueing a rollout webhook failed')
+    })
+  })
+  const now = options.rollouts?.now ?? Date.now
+  metrics.trackDelivery(async () => {
+    const environments = await store.listEnvironments()
+    return Promise.all(
+      environments.map((e) => loadDeliveryMetrics(store, e.name, { now: now(), days: 30 })),
+    )
+  })
   const ctx: RouteContext = { store, hub, auth, signals, metrics, rollouts, webhooks }
 
   const dedupeMs = options.signalDedupeMs ?? 24 * 3600 * 1000
@@ -217,6 +232,7 @@ async function build(
     await scope.register(adminStreamRoutes(ctx))
     await scope.register(adminRolloutsRoutes(ctx))
     await scope.register(adminWebhooksRoutes(ctx))
+    await scope.register(adminDeliveryMetricsRoutes(ctx, now))
   })
   await app.ready()
 

@@ -122,6 +122,11 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', path: '/v1/admin/webhooks/:webhook/test', expect: { admin: 200 } },
   { method: 'GET', path: '/v1/admin/webhooks/:webhook/deliveries', expect: { admin: 200 } },
   { method: 'DELETE', path: '/v1/admin/webhooks/:webhook', expect: { admin: 204 } },
+  {
+    method: 'GET',
+    path: '/v1/admin/environments/production/metrics/delivery',
+    expect: { admin: 200 },
+  },
 ]
 
 describe('requireScope', () => {

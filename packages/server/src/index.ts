@@ -3,6 +3,8 @@ export { createServer, startServer } from './app'
 export type { ProblemItem } from './httpError'
 export { HttpError } from './httpError'
 export type { Problem } from './problem'
+export type { DeliveryMetrics, DurationSummary, RolloutHistory } from './rollouts/deliveryMetrics'
+export { deliveryMetrics, loadDeliveryMetrics } from './rollouts/deliveryMetrics'
 export type {
   RolloutControllerOptions,
   RolloutEvent,
@@ -69,6 +71,7 @@ export type {
   WebhookEventType,
 } from './types'
 export { AUDIT_ACTIONS, ROLLOUT_EVENT_TYPES } from './types'
+export { rolloutWebhookEvent } from './webhooks/rolloutWebhookEvent'
 export type {
   Clock,
   WebhookAttemptOutcome,

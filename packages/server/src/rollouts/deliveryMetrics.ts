@@ -1,4 +1,5 @@
 import type { RolloutDecision, RolloutStatus } from '@floodgate/core'
+import type { Store } from '../store/store'
 
 /** What delivery metrics read of a stored rollout. */
 export interface RolloutHistory {
@@ -23,7 +24,7 @@ export interface DurationSummary {
  */
 export interface DeliveryMetrics {
   environment: string
-  /** ISO bounds: rollouts started, or ended, at or after `since` and before `until`. */
+  /** ISO bounds, both included: what started or ended between them counts. */
   window: { since: string; until: string }
   rollouts: {
     /** Started in the window. */
@@ -51,7 +52,7 @@ const STAGE_STARTS = new Set<RolloutDecision['action']>(['start', 'promote'])
 const ALARMS = new Set<RolloutDecision['action']>(['pause', 'revert', 'kill'])
 const ENDS = new Set<RolloutDecision['action']>(['revert', 'kill'])
 
-/** Computes an environment's delivery metrics from its rollouts (any order) over `[since, until)`. */
+/** Computes an environment's delivery metrics from its rollouts (any order) over `[since, until]`. */
 export function deliveryMetrics(
   environment: string,
   rollouts: readonly RolloutHistory[],
@@ -62,7 +63,7 @@ export function deliveryMetrics(
   const inWindow = (iso: string | undefined) => {
     if (iso === undefined) return false
     const t = Date.parse(iso)
-    return t >= since && t < until
+    return t >= since && t <= until
   }
   const ended = (status: RolloutStatus) =>
     rollouts.filter((r) => r.status === status && inWindow(r.endedAt))
@@ -99,15 +100,21 @@ export function deliveryMetrics(
 /** When the failing stage began, when something first flagged it, and when it was reverted (ms). */
 function failureTimes(rollout: RolloutHistory) {
   const decisions = rollout.decisions
-  const end = decisions.findLastIndex((d) => ENDS.has(d.action))
+  const end = lastIndex(decisions.length, (i) => ENDS.has(decisions[i]?.action ?? 'start'))
   const revertDecision = decisions[end]
   const revertedAt = Date.parse(revertDecision?.at ?? rollout.endedAt ?? '')
   if (!Number.isFinite(revertedAt)) return undefined
-  const stage = decisions.findLastIndex((d, i) => i < end && STAGE_STARTS.has(d.action))
+  const stage = lastIndex(end, (i) => STAGE_STARTS.has(decisions[i]?.action ?? 'revert'))
   const stageStart = Date.parse(decisions[stage]?.at ?? rollout.startedAt)
   const alarm = decisions.find((d, i) => i > stage && i <= end && ALARMS.has(d.action))
   const detectedAt = alarm ? Date.parse(alarm.at) : revertedAt
   return { stageStart, detectedAt, revertedAt }
+}
+
+/** The largest index below `before` that matches, or -1. */
+function lastIndex(before: number, matches: (i: number) => boolean): number {
+  for (let i = before - 1; i >= 0; i--) if (matches(i)) return i
+  return -1
 }
 
 function summarize(durationsMs: number[]): DurationSummary {
@@ -117,4 +124,18 @@ function summarize(durationsMs: number[]): DurationSummary {
   const median =
     sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
   return { medianSeconds: median / 1000, count: sorted.length }
+}
+
+/** Loads an environment's rollouts of the last `days` days before `now` and computes its delivery metrics. */
+export async function loadDeliveryMetrics(
+  store: Pick<Store, 'listEnvironmentRollouts'>,
+  environment: string,
+  options: { now: number; days: number },
+): Promise<DeliveryMetrics> {
+  const window = {
+    since: new Date(options.now - options.days * 86_400_000).toISOString(),
+    until: new Date(options.now).toISOString(),
+  }
+  const rollouts = await store.listEnvironmentRollouts(environment, window.since)
+  return deliveryMetrics(environment, rollouts, window)
 }

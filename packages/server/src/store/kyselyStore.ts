@@ -1276,6 +1276,27 @@ export class KyselyStore implements Store {
     return rows.map(toRollout)
   }
 
+  async listEnvironmentRollouts(
+    environment: string,
+    since: string,
+  ): Promise<RolloutWithDecisions[]> {
+    const rows = await this.db
+      .selectFrom('rollouts')
+      .selectAll()
+      .where('environment', '=', environment)
+      .where((eb) =>
+        eb.or([
+          eb('started_at', '>=', since),
+          eb('ended_at', '>=', since),
+          eb('status', 'in', ACTIVE_STATUSES),
+        ]),
+      )
+      .orderBy('started_at')
+      .orderBy('id')
+      .execute()
+    return Promise.all(rows.map((row) => withDecisions(this.db, toRollout(row))))
+  }
+
   async rolloutSignals(id: string): Promise<RolloutStageSignals[]> {
     const rows = await this.db
       .selectFrom('rollout_signals')

@@ -411,6 +411,12 @@ export interface Store {
   listRollouts(environment: string, flag: string, limit?: number): Promise<RolloutWithDecisions[]>
   /** Every running or paused rollout, oldest first. */
   listActiveRollouts(): Promise<RolloutRecord[]>
+  /**
+   * An environment's rollouts that started or ended at or after `since` (ISO),
+   * or are still running or paused, oldest first, with their decisions: what
+   * delivery metrics are computed from.
+   */
+  listEnvironmentRollouts(environment: string, since: string): Promise<RolloutWithDecisions[]>
   /** A rollout's signals per stage and variant, by stage. */
   rolloutSignals(id: string): Promise<RolloutStageSignals[]>
 }

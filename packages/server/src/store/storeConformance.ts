@@ -605,6 +605,17 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       await store.createRollout(newRollout('r2', 'a', '2030-01-02T00:00:00.000Z'))
       expect((await store.listRollouts('production', 'a')).map((r) => r.id)).toEqual(['r2', 'r1'])
       expect(await store.listRollouts('staging', 'a')).toEqual([])
+      const recent = await store.listEnvironmentRollouts('production', '2030-01-01T00:10:30.000Z')
+      expect(recent.map((r) => [r.id, r.status, r.decisions.length])).toEqual([
+        ['r1', 'aborted', 3],
+        ['r2', 'running', 1],
+      ])
+      expect(
+        (await store.listEnvironmentRollouts('production', '2030-01-01T00:11:01.000Z')).map(
+          (r) => r.id,
+        ),
+      ).toEqual(['r2'])
+      expect(await store.listEnvironmentRollouts('staging', '2000-01-01T00:00:00.000Z')).toEqual([])
     })
 
     it('should fold signals per stage and variant, once per batch, counting a unit once per stage', async () => {
