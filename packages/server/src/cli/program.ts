@@ -3,6 +3,7 @@ import { Command, Option } from 'commander'
 import type { AuditPage } from '../store/store'
 import type { Environment, StoredFlag, StoredFlagConfig, TokenRecord } from '../types'
 import { ApiClient, ApiError } from './apiClient'
+import { addRolloutCommands } from './rolloutCommands'
 import { runServe, type ServeOptions } from './serveCommand'
 import { formatTable } from './table'
 import { addWebhooksCommand } from './webhooksCommand'
@@ -215,9 +216,11 @@ export function createProgram(io: CliIo = processIo): Command {
       print(json, { deleted: key }, () => `deleted ${key}`)
     })
 
-  program
+  const rollout = program
     .command('rollout')
-    .description('set the share of units served the treatment (the fallthrough split)')
+    .description(
+      'set the share of units served the treatment (the fallthrough split), or run a staged rollout (start, status, …)',
+    )
     .argument('<flag>', 'flag key')
     .argument('<percent>', '0-100, at most two decimals')
     .addOption(envOption())
@@ -254,6 +257,8 @@ export function createProgram(io: CliIo = processIo): Command {
         )
       },
     )
+
+  addRolloutCommands(rollout, { globals, print, envOption, configPath })
 
   program
     .command('kill <flag>')
