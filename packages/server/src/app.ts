@@ -178,6 +178,9 @@ async function build(
         .catch((error: unknown) => {
           app.log.error({ err: error }, 'pruning signal batch ids failed')
         })
+      webhooks.pruneLog().catch((error: unknown) => {
+        app.log.error({ err: error }, 'pruning the webhook delivery log failed')
+      })
     },
     Math.min(dedupeMs, 3600 * 1000),
   )

@@ -957,6 +957,23 @@ export class KyselyStore implements Store {
     )
   }
 
+  async pruneWebhookDeliveries(before: string): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const done = trx
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('state', 'in', ['succeeded', 'failed'])
+        .where('updated_at', '<', before)
+      await trx.deleteFrom('webhook_attempts').where('delivery_id', 'in', done).execute()
+      const result = await trx
+        .deleteFrom('webhook_deliveries')
+        .where('state', 'in', ['succeeded', 'failed'])
+        .where('updated_at', '<', before)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    })
+  }
+
   // Signals
 
   recordSignals(input: SignalsInput): Promise<{ duplicate: boolean }> {

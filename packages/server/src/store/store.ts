@@ -370,6 +370,8 @@ export interface Store {
   recordWebhookAttempt(result: WebhookAttemptResult): Promise<boolean>
   getWebhookDelivery(id: string): Promise<WebhookDelivery | undefined>
   listWebhookDeliveries(query: WebhookDeliveryQuery): Promise<WebhookDelivery[]>
+  /** Forgets succeeded and failed deliveries last updated before `before` (ISO), with their attempts; returns how many. */
+  pruneWebhookDeliveries(before: string): Promise<number>
 
   /**
    * Adds a batch to its bucket's aggregates; a batch whose `id` this

@@ -841,8 +841,12 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       expect(
         await store.listWebhookDeliveries({ endpointId: a.id, state: 'failed', limit: 10 }),
       ).toEqual([])
-      await store.deleteWebhookEndpoint(a.id, alice)
+      expect(await store.pruneWebhookDeliveries('2030-01-01T00:00:01.000Z')).toBe(0)
+      const afterDelivered = new Date(Date.parse(delivered?.updatedAt ?? '') + 1).toISOString()
+      expect(await store.pruneWebhookDeliveries(afterDelivered)).toBe(1)
       expect(await store.getWebhookDelivery(toA)).toBeUndefined()
+      expect(await store.listWebhookDeliveries({ endpointId: b.id, limit: 10 })).toHaveLength(1)
+      await store.deleteWebhookEndpoint(a.id, alice)
       expect(await store.listWebhookDeliveries({ endpointId: b.id, limit: 10 })).toHaveLength(1)
     })
   })

@@ -244,6 +244,30 @@ describe('WebhookDispatcher', () => {
     }
   })
 
+  it('should finish queueing published events before stop resolves', async () => {
+    const hook = await endpoint()
+    const d = dispatcher()
+    const published = d.publish(started)
+    await d.stop()
+    expect(await store.listWebhookDeliveries({ endpointId: hook.id, limit: 10 })).toHaveLength(1)
+    expect(await published).toHaveLength(1)
+  })
+
+  it('should prune finished deliveries past the retention and keep pending ones', async () => {
+    const hook = await endpoint()
+    const d = dispatcher({ logRetentionMs: 60_000 })
+    receiver.respondWith(200, 500)
+    await d.publish(started)
+    await d.publish(started)
+    await d.runDue()
+    now += 60_000
+    expect(await d.pruneLog()).toBe(0)
+    now += 1
+    expect(await d.pruneLog()).toBe(1)
+    const left = await store.listWebhookDeliveries({ endpointId: hook.id, limit: 10 })
+    expect(left.map((l) => l.state)).toEqual(['pending'])
+  })
+
   it('should poll once started and wake on publish', async () => {
     await endpoint()
     const d = new WebhookDispatcher({ store, pollMs: 60_000 })

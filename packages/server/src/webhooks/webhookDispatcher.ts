@@ -77,6 +77,8 @@ export interface WebhookDispatcherOptions {
   pollMs?: number
   /** Deliveries claimed (and sent concurrently) at a time. Default 20. */
   batchSize?: number
+  /** How long succeeded and failed deliveries stay in the log, in ms (`pruneLog`). Default 30 days. */
+  logRetentionMs?: number
   /** This dispatcher's name in claims. Default a random id: two replicas never share one. */
   owner?: string
   logger?: WebhookLogger
@@ -112,11 +114,13 @@ export class WebhookDispatcher {
   private readonly pollMs: number
   private readonly batchSize: number
   private readonly owner: string
+  private readonly logRetentionMs: number
   private readonly logger: WebhookLogger | undefined
   private readonly onAttempt: ((outcome: WebhookAttemptOutcome) => void) | undefined
   private timer: ReturnType<typeof setInterval> | undefined
   private running: Promise<number> | undefined
   private again = false
+  private readonly publishing = new Set<Promise<unknown>>()
 
   constructor(options: WebhookDispatcherOptions) {
     this.store = options.store
@@ -133,6 +137,7 @@ export class WebhookDispatcher {
     }
     this.pollMs = options.pollMs ?? 1000
     this.batchSize = options.batchSize ?? 20
+    this.logRetentionMs = options.logRetentionMs ?? 30 * 86_400_000
     this.owner = options.owner ?? `dispatcher_${randomBytes(8).toString('hex')}`
     this.logger = options.logger
     this.onAttempt = options.onAttempt
@@ -146,11 +151,12 @@ export class WebhookDispatcher {
     this.wake()
   }
 
-  /** Stops polling and waits for the attempts in flight; undelivered events stay queued. */
+  /** Stops polling and waits for the events being queued and the attempts in flight; undelivered events stay queued. */
   async stop(): Promise<void> {
     clearInterval(this.timer)
     this.timer = undefined
     this.again = false
+    await Promise.allSettled(this.publishing)
     await this.running
   }
 
@@ -158,7 +164,15 @@ export class WebhookDispatcher {
    * Queues an event for every enabled endpoint whose event and environment
    * filters match, and wakes a started dispatcher. Returns the deliveries queued.
    */
-  async publish(event: WebhookEvent): Promise<WebhookDelivery[]> {
+  publish(event: WebhookEvent): Promise<WebhookDelivery[]> {
+    const queued = this.queue(event)
+    this.publishing.add(queued)
+    const forget = () => this.publishing.delete(queued)
+    queued.then(forget, forget)
+    return queued
+  }
+
+  private async queue(event: WebhookEvent): Promise<WebhookDelivery[]> {
     const endpoints = (await this.store.listWebhookEndpoints()).filter(
       (e) =>
         e.enabled &&
@@ -226,6 +240,13 @@ export class WebhookDispatcher {
       this.running = undefined
     })
     return this.running
+  }
+
+  /** Forgets succeeded and failed deliveries older than `logRetentionMs`; pending ones stay. Returns how many. */
+  pruneLog(): Promise<number> {
+    return this.store.pruneWebhookDeliveries(
+      new Date(this.clock.now() - this.logRetentionMs).toISOString(),
+    )
   }
 
   /** The delay before the attempt after failed attempt `attempt` (1-based), jitter included. */
