@@ -77,6 +77,28 @@ describe('addWebhooksCommand', () => {
     expect(json.deliveries).toHaveLength(1)
     expect(json.deliveries[0]).toMatchObject({ state: 'pending', log: [{ statusCode: 500 }] })
 
+    const rotated = await run(
+      'webhooks',
+      'update',
+      id,
+      '--disable',
+      '--events',
+      '*',
+      '--rotate-secret',
+    )
+    const [updatedLine, newLabel, newSecret] = rotated.out.split('\n')
+    expect(updatedLine).toBe(`updated webhook ${id} -> ${receiver.url}/hook (disabled)`)
+    expect(newLabel).toBe('new signing secret (shown only this once):')
+    expect(newSecret?.trim()).toMatch(/^whsec_/)
+    expect(newSecret?.trim()).not.toBe(secretLine?.trim())
+    const [after] = JSON.parse((await run('webhooks', 'list', '--json')).out).webhooks
+    expect(after).toMatchObject({ enabled: false, events: [], environments: ['production'] })
+    expect((await run('webhooks', 'update', id, '--enable')).out).toBe(
+      `updated webhook ${id} -> ${receiver.url}/hook (enabled)`,
+    )
+    expect((await run('webhooks', 'update', id, '--enable', '--disable')).err).toBe(
+      'error: --enable and --disable exclude each other',
+    )
     expect((await run('webhooks', 'delete', id)).out).toBe(`deleted webhook ${id}`)
     expect(JSON.parse((await run('webhooks', 'list', '--json')).out)).toEqual({ webhooks: [] })
   })

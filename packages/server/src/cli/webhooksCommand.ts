@@ -32,7 +32,7 @@ function describeDelivery(delivery: WebhookDelivery): string {
   return `${delivery.eventType} ${delivery.id}: ${delivery.state} after ${delivery.attempts} attempt(s), last ${lastAttempt(delivery)}${next}`
 }
 
-/** `floodgate webhooks list|create|delete|test|deliveries`. */
+/** `floodgate webhooks list|create|update|delete|test|deliveries`. */
 export function addWebhooksCommand(program: Command, { globals, print }: CommandHelpers): void {
   const path = (id: string, rest = '') => `/v1/admin/webhooks/${encodeURIComponent(id)}${rest}`
   const webhooks = program.command('webhooks').description('webhook endpoints for rollout events')
@@ -87,6 +87,46 @@ export function addWebhooksCommand(program: Command, { globals, print }: Command
           `created webhook ${result.webhook.id} -> ${result.webhook.url}`,
           'signing secret (shown only this once):',
           `  ${result.secret}`,
+        ].join('\n'),
+      )
+    })
+
+  webhooks
+    .command('update <id>')
+    .description('change an endpoint; --rotate-secret shows the new secret once')
+    .option('--url <url>', 'new URL')
+    .option('--events <list>', 'comma-separated event types; "*" for all')
+    .option('--env <list>', 'comma-separated environments; "*" for all')
+    .option('--description <text>', 'description')
+    .option('--enable', 'send it new events')
+    .option('--disable', 'stop sending it new events')
+    .option('--rotate-secret', 'replace the signing secret')
+    .action(async (id: string, o: Record<string, string | boolean | undefined>, command) => {
+      const { api, json } = globals(command as Command)
+      const all = (value: string | boolean | undefined) =>
+        value === '*' ? [] : list(value as string | undefined)
+      const events = all(o.events)
+      const environments = all(o.env)
+      if (o.enable && o.disable) throw new Error('--enable and --disable exclude each other')
+      const body = {
+        ...(o.url === undefined ? {} : { url: o.url }),
+        ...(events === undefined ? {} : { events }),
+        ...(environments === undefined ? {} : { environments }),
+        ...(o.description === undefined ? {} : { description: o.description }),
+        ...(o.enable ? { enabled: true } : o.disable ? { enabled: false } : {}),
+        ...(o.rotateSecret ? { rotateSecret: true } : {}),
+      }
+      const result = await api.request<{ webhook: WebhookEndpoint; secret?: string }>(
+        'PATCH',
+        path(id),
+        body,
+      )
+      print(json, result, () =>
+        [
+          `updated webhook ${result.webhook.id} -> ${result.webhook.url} (${result.webhook.enabled ? 'enabled' : 'disabled'})`,
+          ...(result.secret === undefined
+            ? []
+            : ['new signing secret (shown only this once):', `  ${result.secret}`]),
         ].join('\n'),
       )
     })
