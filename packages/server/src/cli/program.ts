@@ -3,6 +3,7 @@ import { Command, Option } from 'commander'
 import type { AuditPage } from '../store/store'
 import type { Environment, StoredFlag, StoredFlagConfig, TokenRecord } from '../types'
 import { ApiClient, ApiError } from './apiClient'
+import { addDeliveryMetricsCommand } from './deliveryMetricsCommand'
 import { addRolloutCommands } from './rolloutCommands'
 import { runServe, type ServeOptions } from './serveCommand'
 import { formatTable } from './table'
@@ -447,6 +448,7 @@ export function createProgram(io: CliIo = processIo): Command {
     })
 
   addWebhooksCommand(program, { globals, print })
+  addDeliveryMetricsCommand(program, { globals, print })
 
   return program
 }
