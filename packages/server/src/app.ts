@@ -155,7 +155,6 @@ async function build(
     logger: app.log,
     onAttempt: (outcome) => metrics.webhookAttempts.inc({ state: outcome.state }),
   })
-  webhooks.start()
   rollouts.subscribe((event) => {
     webhooks.publish(rolloutWebhookEvent(event)).catch((error: unknown) => {
       app.log.error({ err: error, rollout: event.rolloutId }, 'queueing a rollout webhook failed')
@@ -238,6 +237,8 @@ async function build(
     await scope.register(adminDeliveryMetricsRoutes(ctx, now))
   })
   await app.ready()
+  // Sending starts only once the server is built, so a failed start leaves no poller behind.
+  webhooks.start()
 
   return { app, store, signals, rollouts, webhooks, adminToken, close: () => app.close() }
 }
