@@ -855,13 +855,16 @@ export class KyselyStore implements Store {
       if (claim.deliveryId !== undefined) {
         candidates = candidates.where('webhook_deliveries.id', '=', claim.deliveryId)
       }
+      // Read more candidates than wanted: dispatchers polling together race for
+      // the oldest ones, and the loser should take the next ones, not none.
       const rows = await candidates
         .orderBy('webhook_deliveries.next_attempt_at')
         .orderBy('webhook_deliveries.id')
-        .limit(claim.limit)
+        .limit(claim.limit * 4)
         .execute()
       const claimed: ClaimedWebhookDelivery[] = []
       for (const { url, secret, ...row } of rows) {
+        if (claimed.length >= claim.limit) break
         // Compare-and-set on the lease, so that of two dispatchers reading the
         // same candidate (PostgreSQL replicas) exactly one takes it.
         const result = await trx

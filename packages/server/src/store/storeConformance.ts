@@ -848,6 +848,19 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       expect(await store.listWebhookDeliveries({ endpointId: b.id, limit: 10 })).toHaveLength(1)
       await store.deleteWebhookEndpoint(a.id, alice)
       expect(await store.listWebhookDeliveries({ endpointId: b.id, limit: 10 })).toHaveLength(1)
+      for (const eventId of ['evt_2', 'evt_3', 'evt_4']) {
+        await store.enqueueWebhookDeliveries({ ...input, eventId, endpointIds: [b.id], now: t0 })
+      }
+      const later = '2030-01-01T01:00:00.000Z'
+      const firstTwo = await claim('six', later, { limit: 2 })
+      expect(firstTwo.map((c) => c.delivery.eventId)).toHaveLength(2)
+      const rest = await claim('seven', later, { limit: 2 })
+      expect([...firstTwo, ...rest].map((c) => c.delivery.eventId).sort()).toEqual([
+        'evt_1',
+        'evt_2',
+        'evt_3',
+        'evt_4',
+      ])
     })
   })
 }
