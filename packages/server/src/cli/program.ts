@@ -96,9 +96,10 @@ export function createProgram(io: CliIo = processIo): Command {
         .default('127.0.0.1'),
     )
     .addOption(
-      new Option('--db <file>', 'SQLite database file')
-        .env('FLOODGATE_DB')
-        .default('./floodgate.db'),
+      new Option(
+        '--db <url-or-file>',
+        'postgres://… URL, or SQLite database file (env DATABASE_URL too; default ./floodgate.db)',
+      ).env('FLOODGATE_DB'),
     )
     .addOption(
       new Option('--log-level <level>', 'pino log level')

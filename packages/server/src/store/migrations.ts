@@ -1,4 +1,15 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
+import {
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  type RawBuilder,
+  sql,
+} from 'kysely'
+
+/** A text column type: plain, or with PostgreSQL's byte-wise collation. */
+type ColumnType = 'text' | RawBuilder<unknown>
+
 import { LATENCY_COLUMNS } from './database'
 
 /** The SQL dialects the shared queries and migrations support. */
@@ -8,38 +19,41 @@ export type SqlDialect = 'sqlite' | 'postgres'
 export const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'] as const
 
 function migrations(dialect: SqlDialect): Record<string, Migration> {
+  // PostgreSQL would compare text by the database's locale; "C" orders it
+  // byte-wise as SQLite does, so every `orderBy` gives the same order on both.
+  const text = dialect === 'postgres' ? sql`text collate "C"` : 'text'
   return {
     '0001_initial': {
       async up(db: Kysely<unknown>) {
         await db.schema
           .createTable('environments')
-          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('name', text, (c) => c.primaryKey())
           .addColumn('version', 'integer', (c) => c.notNull())
-          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
           .execute()
         await db.schema
           .createTable('flags')
-          .addColumn('key', 'text', (c) => c.primaryKey())
-          .addColumn('definition', 'text', (c) => c.notNull())
-          .addColumn('created_at', 'text', (c) => c.notNull())
-          .addColumn('updated_at', 'text', (c) => c.notNull())
-          .addColumn('created_by', 'text', (c) => c.notNull())
-          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .addColumn('key', text, (c) => c.primaryKey())
+          .addColumn('definition', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .addColumn('created_by', text, (c) => c.notNull())
+          .addColumn('updated_by', text, (c) => c.notNull())
           .execute()
         for (const table of ['flag_configs', 'flag_config_versions'] as const) {
           const current = table === 'flag_configs'
           await db.schema
             .createTable(table)
-            .addColumn('environment', 'text', (c) =>
+            .addColumn('environment', text, (c) =>
               c.notNull().references('environments.name').onDelete('cascade'),
             )
-            .addColumn('flag_key', 'text', (c) =>
+            .addColumn('flag_key', text, (c) =>
               c.notNull().references('flags.key').onDelete('cascade'),
             )
             .addColumn('version', 'integer', (c) => c.notNull())
-            .addColumn('config', 'text', (c) => c.notNull())
-            .addColumn(current ? 'updated_at' : 'created_at', 'text', (c) => c.notNull())
-            .addColumn(current ? 'updated_by' : 'created_by', 'text', (c) => c.notNull())
+            .addColumn('config', text, (c) => c.notNull())
+            .addColumn(current ? 'updated_at' : 'created_at', text, (c) => c.notNull())
+            .addColumn(current ? 'updated_by' : 'created_by', text, (c) => c.notNull())
             .addPrimaryKeyConstraint(
               `${table}_pk`,
               current ? ['environment', 'flag_key'] : ['environment', 'flag_key', 'version'],
@@ -48,13 +62,13 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         }
         await db.schema
           .createTable('segments')
-          .addColumn('environment', 'text', (c) =>
+          .addColumn('environment', text, (c) =>
             c.notNull().references('environments.name').onDelete('cascade'),
           )
-          .addColumn('key', 'text', (c) => c.notNull())
-          .addColumn('segment', 'text', (c) => c.notNull())
-          .addColumn('updated_at', 'text', (c) => c.notNull())
-          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .addColumn('key', text, (c) => c.notNull())
+          .addColumn('segment', text, (c) => c.notNull())
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .addColumn('updated_by', text, (c) => c.notNull())
           .addPrimaryKeyConstraint('segments_pk', ['environment', 'key'])
           .execute()
         await db.schema
@@ -62,17 +76,17 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
             dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
           )
-          .addColumn('at', 'text', (c) => c.notNull())
-          .addColumn('actor', 'text', (c) => c.notNull())
-          .addColumn('actor_token_id', 'text')
-          .addColumn('action', 'text', (c) => c.notNull())
-          .addColumn('environment', 'text')
-          .addColumn('resource_type', 'text', (c) => c.notNull())
-          .addColumn('resource_key', 'text', (c) => c.notNull())
+          .addColumn('at', text, (c) => c.notNull())
+          .addColumn('actor', text, (c) => c.notNull())
+          .addColumn('actor_token_id', text)
+          .addColumn('action', text, (c) => c.notNull())
+          .addColumn('environment', text)
+          .addColumn('resource_type', text, (c) => c.notNull())
+          .addColumn('resource_key', text, (c) => c.notNull())
           .addColumn('environment_version', 'integer')
-          .addColumn('before', 'text')
-          .addColumn('after', 'text')
-          .addColumn('reason', 'text')
+          .addColumn('before', text)
+          .addColumn('after', text)
+          .addColumn('reason', text)
           .execute()
         await db.schema
           .createIndex('audit_log_resource')
@@ -86,22 +100,22 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute()
         await db.schema
           .createTable('tokens')
-          .addColumn('id', 'text', (c) => c.primaryKey())
-          .addColumn('name', 'text', (c) => c.notNull())
-          .addColumn('scope', 'text', (c) => c.notNull())
-          .addColumn('environment', 'text', (c) => c.references('environments.name'))
-          .addColumn('hash', 'text', (c) => c.notNull().unique())
-          .addColumn('hint', 'text', (c) => c.notNull())
-          .addColumn('created_at', 'text', (c) => c.notNull())
-          .addColumn('created_by', 'text', (c) => c.notNull())
-          .addColumn('revoked_at', 'text')
-          .addColumn('revoked_by', 'text')
+          .addColumn('id', text, (c) => c.primaryKey())
+          .addColumn('name', text, (c) => c.notNull())
+          .addColumn('scope', text, (c) => c.notNull())
+          .addColumn('environment', text, (c) => c.references('environments.name'))
+          .addColumn('hash', text, (c) => c.notNull().unique())
+          .addColumn('hint', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('created_by', text, (c) => c.notNull())
+          .addColumn('revoked_at', text)
+          .addColumn('revoked_by', text)
           .execute()
         await db.schema
           .createTable('signal_batches')
-          .addColumn('environment', 'text', (c) => c.notNull())
-          .addColumn('id', 'text', (c) => c.notNull())
-          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('environment', text, (c) => c.notNull())
+          .addColumn('id', text, (c) => c.notNull())
+          .addColumn('received_at', text, (c) => c.notNull())
           .addPrimaryKeyConstraint('signal_batches_pk', ['environment', 'id'])
           .execute()
         await db.schema
@@ -111,10 +125,10 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute()
         let buckets = db.schema
           .createTable('signal_buckets')
-          .addColumn('environment', 'text', (c) => c.notNull())
-          .addColumn('flag_key', 'text', (c) => c.notNull())
-          .addColumn('variant', 'text', (c) => c.notNull())
-          .addColumn('bucket_start', 'text', (c) => c.notNull())
+          .addColumn('environment', text, (c) => c.notNull())
+          .addColumn('flag_key', text, (c) => c.notNull())
+          .addColumn('variant', text, (c) => c.notNull())
+          .addColumn('bucket_start', text, (c) => c.notNull())
         for (const column of [
           'exposures',
           'successes',
@@ -237,74 +251,89 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute()
       },
     },
-    '0003_webhooks': webhooksMigration,
+    '0003_webhooks': webhooksMigration(text),
+    '0004_commit_log': {
+      // Replicas on PostgreSQL read each other's commits from this log; one
+      // SQLite process hears its own commits directly and has no such table.
+      async up(db: Kysely<unknown>) {
+        if (dialect !== 'postgres') return
+        await db.schema
+          .createTable('commit_log')
+          .addColumn('sequence', 'bigint', (c) => c.primaryKey())
+          .addColumn('committed_at', text, (c) => c.notNull())
+          .addColumn('event', text, (c) => c.notNull())
+          .execute()
+      },
+    },
   }
 }
 
-const webhooksMigration: Migration = {
-  async up(db: Kysely<unknown>) {
-    await db.schema
-      .createTable('webhook_endpoints')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('url', 'text', (c) => c.notNull())
-      .addColumn('description', 'text', (c) => c.notNull())
-      .addColumn('events', 'text', (c) => c.notNull())
-      .addColumn('environments', 'text', (c) => c.notNull())
-      .addColumn('secret', 'text', (c) => c.notNull())
-      .addColumn('enabled', 'integer', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('created_by', 'text', (c) => c.notNull())
-      .addColumn('updated_at', 'text', (c) => c.notNull())
-      .execute()
-    await db.schema
-      .createTable('webhook_deliveries')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('endpoint_id', 'text', (c) =>
-        c.notNull().references('webhook_endpoints.id').onDelete('cascade'),
-      )
-      .addColumn('event_id', 'text', (c) => c.notNull())
-      .addColumn('event_type', 'text', (c) => c.notNull())
-      .addColumn('environment', 'text')
-      .addColumn('payload', 'text', (c) => c.notNull())
-      .addColumn('state', 'text', (c) => c.notNull())
-      .addColumn('attempts', 'integer', (c) => c.notNull())
-      .addColumn('next_attempt_at', 'text')
-      .addColumn('lease_owner', 'text')
-      .addColumn('lease_until', 'text')
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('updated_at', 'text', (c) => c.notNull())
-      .addUniqueConstraint('webhook_deliveries_event_endpoint', ['event_id', 'endpoint_id'])
-      .execute()
-    await db.schema
-      .createIndex('webhook_deliveries_due')
-      .on('webhook_deliveries')
-      .columns(['state', 'next_attempt_at'])
-      .execute()
-    await db.schema
-      .createIndex('webhook_deliveries_endpoint')
-      .on('webhook_deliveries')
-      .columns(['endpoint_id', 'created_at'])
-      .execute()
-    await db.schema
-      .createTable('webhook_attempts')
-      .addColumn('delivery_id', 'text', (c) =>
-        c.notNull().references('webhook_deliveries.id').onDelete('cascade'),
-      )
-      .addColumn('attempt', 'integer', (c) => c.notNull())
-      .addColumn('at', 'text', (c) => c.notNull())
-      .addColumn('status_code', 'integer')
-      .addColumn('error', 'text')
-      .addColumn('duration_ms', 'integer', (c) => c.notNull())
-      .addPrimaryKeyConstraint('webhook_attempts_pk', ['delivery_id', 'attempt'])
-      .execute()
-  },
+function webhooksMigration(text: ColumnType): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('webhook_endpoints')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('url', text, (c) => c.notNull())
+        .addColumn('description', text, (c) => c.notNull())
+        .addColumn('events', text, (c) => c.notNull())
+        .addColumn('environments', text, (c) => c.notNull())
+        .addColumn('secret', text, (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('created_by', text, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('endpoint_id', text, (c) =>
+          c.notNull().references('webhook_endpoints.id').onDelete('cascade'),
+        )
+        .addColumn('event_id', text, (c) => c.notNull())
+        .addColumn('event_type', text, (c) => c.notNull())
+        .addColumn('environment', text)
+        .addColumn('payload', text, (c) => c.notNull())
+        .addColumn('state', text, (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', text)
+        .addColumn('lease_owner', text)
+        .addColumn('lease_until', text)
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        .addUniqueConstraint('webhook_deliveries_event_endpoint', ['event_id', 'endpoint_id'])
+        .execute()
+      await db.schema
+        .createIndex('webhook_deliveries_due')
+        .on('webhook_deliveries')
+        .columns(['state', 'next_attempt_at'])
+        .execute()
+      await db.schema
+        .createIndex('webhook_deliveries_endpoint')
+        .on('webhook_deliveries')
+        .columns(['endpoint_id', 'created_at'])
+        .execute()
+      await db.schema
+        .createTable('webhook_attempts')
+        .addColumn('delivery_id', text, (c) =>
+          c.notNull().references('webhook_deliveries.id').onDelete('cascade'),
+        )
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('at', text, (c) => c.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('error', text)
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('webhook_attempts_pk', ['delivery_id', 'attempt'])
+        .execute()
+    },
+  }
 }
 
 /** Brings a database's schema to the latest migration (idempotent; Kysely's migrator keeps the log). */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) }
-  // Migrations are developed on parallel branches (0002 and 0003 may land in
-  // either order), so a database that already ran a later one still takes an
+  // Migrations are developed on parallel branches (0002, 0003 and 0004 may land
+  // in any order), so a database that already ran a later one still takes an
   // earlier one that arrives afterwards.
   const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true })
   const { error, results } = await migrator.migrateToLatest()
