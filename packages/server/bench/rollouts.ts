@@ -284,15 +284,15 @@ function report(results: RunResult[][], seconds: number): void {
   for (const r of falseReverts) byStage.set(r.stageIndex, (byStage.get(r.stageIndex) ?? 0) + 1)
   const reasons =
     falseReverts.length === 0
-      ? 'No false revert.'
-      : `${armRatio(falseReverts)}× over the falsely reverted runs. False reverts by stage: ${[
+      ? '. No false revert.'
+      : `, ${armRatio(falseReverts)}× over the falsely reverted runs. False reverts by stage: ${[
           ...byStage.entries(),
         ]
           .sort((a, b) => a[0] - b[0])
           .map(([stage, k]) => `stage ${stage + 1}: ${percent(k / falseReverts.length)}`)
           .join(', ')}.`
   console.log(
-    `\n${(entries[0] as Entry).scenario.name}: the users the first (1 %) stage put in treatment had a first-attempt error rate ${armRatio(design)}× control's (median over all runs). ${reasons}`,
+    `\n${(entries[0] as Entry).scenario.name}: the users the first (1 %) stage put in treatment had a first-attempt error rate ${armRatio(design)}× control's (median over all runs)${reasons}`,
   )
 
   console.log('\n### Regressions: canary requests until the rollout reverts (median / p90)\n')
