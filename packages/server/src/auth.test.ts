@@ -105,12 +105,35 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/v1/admin/tokens', expect: { admin: 200 } },
   { method: 'DELETE', path: '/v1/admin/tokens/:victim', expect: { admin: 200 } },
   { method: 'GET', path: '/v1/admin/stream', expect: { admin: 200 }, stream: true },
+  {
+    method: 'POST',
+    path: '/v1/admin/webhooks',
+    body: { url: 'https://hooks.example.com/floodgate' },
+    expect: { admin: 201 },
+  },
+  { method: 'GET', path: '/v1/admin/webhooks', expect: { admin: 200 } },
+  { method: 'GET', path: '/v1/admin/webhooks/:webhook', expect: { admin: 200 } },
+  {
+    method: 'PATCH',
+    path: '/v1/admin/webhooks/:webhook',
+    body: { description: 'd' },
+    expect: { admin: 200 },
+  },
+  { method: 'POST', path: '/v1/admin/webhooks/:webhook/test', expect: { admin: 200 } },
+  { method: 'GET', path: '/v1/admin/webhooks/:webhook/deliveries', expect: { admin: 200 } },
+  { method: 'DELETE', path: '/v1/admin/webhooks/:webhook', expect: { admin: 204 } },
+  {
+    method: 'GET',
+    path: '/v1/admin/environments/production/metrics/delivery',
+    expect: { admin: 200 },
+  },
 ]
 
 describe('requireScope', () => {
   let server: RunningServer
   const secrets: Partial<Record<Who, string>> = {}
   let victim = ''
+  let webhook = ''
 
   const call = async (method: string, path: string, secret?: string, body?: unknown) => {
     const res = await fetch(`${server.url}${path}`, {
@@ -142,13 +165,20 @@ describe('requireScope', () => {
     for (const key of ['a', 'gone'])
       await call('POST', '/v1/admin/flags', secrets.admin, { key, kind: 'boolean' })
     victim = (await newToken('server', 'staging')).token.id
+    // A closed port: the test ping fails at once and the endpoint still answers 200.
+    const hook = await fetch(`${server.url}/v1/admin/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secrets.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/hook' }),
+    })
+    webhook = ((await hook.json()) as { webhook: { id: string } }).webhook.id
   })
   afterAll(async () => {
     await server.close()
   })
 
   it.each(ENDPOINTS)('should admit to $method $path only the right tokens', async (endpoint) => {
-    const path = endpoint.path.replace(':victim', victim)
+    const path = endpoint.path.replace(':victim', victim).replace(':webhook', webhook)
     for (const who of WHO) {
       const expected = endpoint.expect[who] ?? ADMIN_ONLY[who as keyof typeof ADMIN_ONLY]
       let secret = secrets[who]

@@ -7,6 +7,8 @@ export { HttpError } from './httpError'
 export type { Leadership, PostgresLeadershipOptions } from './leadership'
 export { PostgresLeadership, SoleLeadership } from './leadership'
 export type { Problem } from './problem'
+export type { DeliveryMetrics, DurationSummary, RolloutHistory } from './rollouts/deliveryMetrics'
+export { deliveryMetrics, loadDeliveryMetrics } from './rollouts/deliveryMetrics'
 export type {
   RolloutControllerOptions,
   RolloutEvent,
@@ -28,10 +30,12 @@ export { createSqliteStore } from './store/sqliteStore'
 export type {
   AuditPage,
   AuditQuery,
+  ClaimedWebhookDelivery,
   ConfigChange,
   ConfigUpdate,
   NewRollout,
   NewToken,
+  NewWebhookEndpoint,
   RolloutObservation,
   RolloutRecord,
   RolloutStageSignals,
@@ -41,7 +45,13 @@ export type {
   SignalsInput,
   Store,
   StoredToken,
+  StoredWebhookEndpoint,
   StoreErrorCode,
+  WebhookAttemptResult,
+  WebhookClaim,
+  WebhookDeliveryQuery,
+  WebhookEndpointPatch,
+  WebhookEventInput,
 } from './store/store'
 export { StoreError } from './store/store'
 export { createTokenSecret, hashTokenSecret, TOKEN_SECRET_PATTERN } from './tokenSecret'
@@ -61,5 +71,29 @@ export type {
   StoredSegment,
   TokenRecord,
   TokenScope,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryState,
+  WebhookEndpoint,
+  WebhookEventType,
 } from './types'
-export { AUDIT_ACTIONS } from './types'
+export { AUDIT_ACTIONS, ROLLOUT_EVENT_TYPES } from './types'
+export { rolloutWebhookEvent } from './webhooks/rolloutWebhookEvent'
+export type {
+  Clock,
+  WebhookAttemptOutcome,
+  WebhookBackoff,
+  WebhookDispatcherOptions,
+  WebhookEvent,
+  WebhookLogger,
+  WebhookPayload,
+} from './webhooks/webhookDispatcher'
+export { WebhookDispatcher } from './webhooks/webhookDispatcher'
+export { createWebhookSecret, WEBHOOK_SECRET_PATTERN } from './webhooks/webhookSecret'
+export type { VerifyWebhookOptions, WebhookVerification } from './webhooks/webhookSignature'
+export {
+  signWebhookPayload,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+} from './webhooks/webhookSignature'
+export { parseWebhookUrl, WebhookUrlError } from './webhooks/webhookUrl'

@@ -5,6 +5,7 @@ import type { RolloutController } from './rollouts/rolloutController'
 import type { SignalIngest } from './signalIngest'
 import type { Store } from './store/store'
 import type { StreamHub } from './streamHub'
+import type { WebhookDispatcher } from './webhooks/webhookDispatcher'
 
 /** What every routes plugin is given. */
 export interface RouteContext {
@@ -15,4 +16,5 @@ export interface RouteContext {
   metrics: Metrics
   rollouts: RolloutController
   leadership: Leadership
+  webhooks: WebhookDispatcher
 }

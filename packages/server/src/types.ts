@@ -1,4 +1,5 @@
 import type { FlagConfig, FlagDefinition, Segment, SnapshotFlag } from '@floodgate/core'
+import type { RolloutEventType } from './rollouts/rolloutController'
 
 /** What a token may do: administer everything, or read one environment as a server or a browser SDK. */
 export type TokenScope = 'admin' | 'server' | 'client'
@@ -70,6 +71,9 @@ export const AUDIT_ACTIONS = [
   'rollout.revert',
   'rollout.complete',
   'rollout.abort',
+  'webhook.create',
+  'webhook.update',
+  'webhook.delete',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
@@ -89,7 +93,7 @@ export interface AuditEntry {
   action: AuditAction
   /** The environment changed, or `null` for a global change (a flag definition, an admin token). */
   environment: string | null
-  resourceType: 'environment' | 'flag' | 'segment' | 'token'
+  resourceType: 'environment' | 'flag' | 'segment' | 'token' | 'webhook'
   resourceKey: string
   /** The environment's version after the change, for changes inside one environment. */
   environmentVersion: number | null
@@ -158,4 +162,73 @@ export interface SignalBucket {
   latencyMaxMs: number
   /** Counts per bucket of core's `LATENCY_BUCKETS_MS`, plus the last open bucket. */
   latencyBuckets: number[]
+}
+
+/** The rollout events webhooks can subscribe to: every type the rollout controller emits. */
+export const ROLLOUT_EVENT_TYPES = [
+  'rollout.started',
+  'rollout.promoted',
+  'rollout.paused',
+  'rollout.resumed',
+  'rollout.reverted',
+  'rollout.completed',
+  'rollout.aborted',
+] as const satisfies readonly RolloutEventType[]
+
+/** Every webhook event type: the rollout events, and `ping`, which only the test endpoint sends. */
+export type WebhookEventType = RolloutEventType | 'ping'
+
+/** A webhook endpoint as listed (its signing secret is shown only when created or rotated). */
+export interface WebhookEndpoint {
+  /** `wh_` and 24 hex characters. */
+  id: string
+  /** Where events are POSTed: an http or https URL. */
+  url: string
+  description: string
+  /** The event types sent to this endpoint; empty means every type. */
+  events: (typeof ROLLOUT_EVENT_TYPES)[number][]
+  /** The environments whose events are sent; empty means every environment. */
+  environments: string[]
+  /** A disabled endpoint gets no new deliveries (pending ones still run). */
+  enabled: boolean
+  /** The secret's prefix and first characters, to recognise it (`whsec_AbCd…`). */
+  secretHint: string
+  createdAt: string
+  createdBy: string
+  updatedAt: string
+}
+
+/** Where a delivery stands: waiting for an attempt, delivered (2xx), or given up on. */
+export type WebhookDeliveryState = 'pending' | 'succeeded' | 'failed'
+
+/** One HTTP attempt of a delivery. */
+export interface WebhookAttempt {
+  /** 1 for the first attempt. */
+  attempt: number
+  at: string
+  /** The response status, or `null` when no response came (connection error, timeout). */
+  statusCode: number | null
+  /** Why the attempt failed, or `null` on success. */
+  error: string | null
+  durationMs: number
+}
+
+/** One event sent to one endpoint, with its attempts (oldest first). */
+export interface WebhookDelivery {
+  /** `whd_` and 24 hex characters; also sent as the `Floodgate-Delivery` header. */
+  id: string
+  endpointId: string
+  /** The event's id (the payload's `id`): the same for every endpoint and every attempt. */
+  eventId: string
+  eventType: WebhookEventType
+  /** The environment the event is about, or `null` (ping). */
+  environment: string | null
+  state: WebhookDeliveryState
+  /** Attempts made so far. */
+  attempts: number
+  /** When the next attempt is due while pending; `null` once succeeded or failed. */
+  nextAttemptAt: string | null
+  createdAt: string
+  updatedAt: string
+  log: WebhookAttempt[]
 }

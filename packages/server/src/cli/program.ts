@@ -3,9 +3,11 @@ import { Command, Option } from 'commander'
 import type { AuditPage } from '../store/store'
 import type { Environment, StoredFlag, StoredFlagConfig, TokenRecord } from '../types'
 import { ApiClient, ApiError } from './apiClient'
+import { addDeliveryMetricsCommand } from './deliveryMetricsCommand'
 import { addRolloutCommands } from './rolloutCommands'
 import { runServe, type ServeOptions } from './serveCommand'
 import { formatTable } from './table'
+import { addWebhooksCommand } from './webhooksCommand'
 
 /** Where the CLI writes and what environment it reads (injectable for tests). */
 export interface CliIo {
@@ -445,6 +447,9 @@ export function createProgram(io: CliIo = processIo): Command {
       )
       print(json, result, () => `revoked ${result.token.name} (${result.token.id})`)
     })
+
+  addWebhooksCommand(program, { globals, print })
+  addDeliveryMetricsCommand(program, { globals, print })
 
   return program
 }

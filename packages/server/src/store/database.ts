@@ -66,6 +66,46 @@ export interface Database {
   }
   signal_batches: { environment: string; id: string; received_at: string }
   signal_buckets: SignalBucketRow
+  webhook_endpoints: {
+    id: string
+    url: string
+    description: string
+    /** JSON array of event types; empty for every type. */
+    events: string
+    /** JSON array of environment names; empty for every environment. */
+    environments: string
+    secret: string
+    /** 1 or 0, as SQLite has no boolean. */
+    enabled: number
+    created_at: string
+    created_by: string
+    updated_at: string
+  }
+  webhook_deliveries: {
+    id: string
+    endpoint_id: string
+    event_id: string
+    event_type: string
+    environment: string | null
+    /** The exact JSON body every attempt sends. */
+    payload: string
+    state: string
+    attempts: number
+    next_attempt_at: string | null
+    /** The dispatcher holding the delivery while it sends, and until when. */
+    lease_owner: string | null
+    lease_until: string | null
+    created_at: string
+    updated_at: string
+  }
+  webhook_attempts: {
+    delivery_id: string
+    attempt: number
+    at: string
+    status_code: number | null
+    error: string | null
+    duration_ms: number
+  }
   rollouts: {
     id: string
     environment: string

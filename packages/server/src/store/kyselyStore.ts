@@ -31,16 +31,24 @@ import type {
   StoredSegment,
   TokenRecord,
   TokenScope,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryState,
+  WebhookEndpoint,
+  WebhookEventType,
 } from '../types'
+import { webhookSecretHint } from '../webhooks/webhookSecret'
 import { type Database, LATENCY_COLUMNS, type SignalBucketRow } from './database'
 import { SUMMED_COLUMNS, signalRows, sumByBucket } from './signalRows'
 import {
   type AuditPage,
   type AuditQuery,
+  type ClaimedWebhookDelivery,
   type ConfigChange,
   type ConfigUpdate,
   type NewRollout,
   type NewToken,
+  type NewWebhookEndpoint,
   type RolloutObservation,
   type RolloutRecord,
   type RolloutStageSignals,
@@ -50,7 +58,13 @@ import {
   type SignalsInput,
   type Store,
   type StoredToken,
+  type StoredWebhookEndpoint,
   StoreError,
+  type WebhookAttemptResult,
+  type WebhookClaim,
+  type WebhookDeliveryQuery,
+  type WebhookEndpointPatch,
+  type WebhookEventInput,
 } from './store'
 
 type AuditInput = Omit<AuditEntry, 'id' | 'at' | 'actor' | 'actorTokenId'>
@@ -707,6 +721,302 @@ export class KyselyStore implements Store {
     })
   }
 
+  // Webhooks
+
+  createWebhookEndpoint(
+    endpoint: NewWebhookEndpoint,
+    actor: Actor,
+  ): Promise<StoredWebhookEndpoint> {
+    return this.write(actor, async (tx) => {
+      const row: Selectable<Database['webhook_endpoints']> = {
+        id: `wh_${randomBytes(12).toString('hex')}`,
+        url: endpoint.url,
+        description: endpoint.description,
+        events: JSON.stringify(endpoint.events),
+        environments: JSON.stringify(endpoint.environments),
+        secret: endpoint.secret,
+        enabled: endpoint.enabled ? 1 : 0,
+        created_at: tx.now,
+        created_by: actor.name,
+        updated_at: tx.now,
+      }
+      await tx.db.insertInto('webhook_endpoints').values(row).execute()
+      const stored = toWebhookEndpoint(row)
+      await tx.audit({
+        action: 'webhook.create',
+        environment: null,
+        resourceType: 'webhook',
+        resourceKey: row.id,
+        environmentVersion: null,
+        before: null,
+        after: withoutSecret(stored),
+        reason: null,
+      })
+      return stored
+    })
+  }
+
+  async listWebhookEndpoints(): Promise<StoredWebhookEndpoint[]> {
+    const rows = await this.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute()
+    return rows.map(toWebhookEndpoint)
+  }
+
+  async getWebhookEndpoint(id: string): Promise<StoredWebhookEndpoint | undefined> {
+    const row = await this.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row && toWebhookEndpoint(row)
+  }
+
+  updateWebhookEndpoint(
+    id: string,
+    patch: WebhookEndpointPatch,
+    actor: Actor,
+  ): Promise<StoredWebhookEndpoint> {
+    return this.write(actor, async (tx) => {
+      const row = await tx.db
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst()
+      if (!row) throw new StoreError('not_found', `webhook "${id}" does not exist`)
+      const before = toWebhookEndpoint(row)
+      const next: Selectable<Database['webhook_endpoints']> = {
+        ...row,
+        ...(patch.url === undefined ? {} : { url: patch.url }),
+        ...(patch.description === undefined ? {} : { description: patch.description }),
+        ...(patch.events === undefined ? {} : { events: JSON.stringify(patch.events) }),
+        ...(patch.environments === undefined
+          ? {}
+          : { environments: JSON.stringify(patch.environments) }),
+        ...(patch.secret === undefined ? {} : { secret: patch.secret }),
+        ...(patch.enabled === undefined ? {} : { enabled: patch.enabled ? 1 : 0 }),
+      }
+      if (isDeepStrictEqual(next, row)) return before
+      next.updated_at = tx.now
+      await tx.db.updateTable('webhook_endpoints').set(next).where('id', '=', id).execute()
+      const after = toWebhookEndpoint(next)
+      await tx.audit({
+        action: 'webhook.update',
+        environment: null,
+        resourceType: 'webhook',
+        resourceKey: id,
+        environmentVersion: null,
+        before: withoutSecret(before),
+        after: withoutSecret(after),
+        reason: patch.secret === undefined ? null : 'secret rotated',
+      })
+      return after
+    })
+  }
+
+  deleteWebhookEndpoint(id: string, actor: Actor): Promise<void> {
+    return this.write(actor, async (tx) => {
+      const row = await tx.db
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst()
+      if (!row) throw new StoreError('not_found', `webhook "${id}" does not exist`)
+      const deliveries = tx.db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('endpoint_id', '=', id)
+      await tx.db.deleteFrom('webhook_attempts').where('delivery_id', 'in', deliveries).execute()
+      await tx.db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute()
+      await tx.db.deleteFrom('webhook_endpoints').where('id', '=', id).execute()
+      await tx.audit({
+        action: 'webhook.delete',
+        environment: null,
+        resourceType: 'webhook',
+        resourceKey: id,
+        environmentVersion: null,
+        before: withoutSecret(toWebhookEndpoint(row)),
+        after: null,
+        reason: null,
+      })
+    })
+  }
+
+  async enqueueWebhookDeliveries(input: WebhookEventInput): Promise<WebhookDelivery[]> {
+    if (input.endpointIds.length === 0) return []
+    return this.db.transaction().execute(async (trx) => {
+      const created: WebhookDelivery[] = []
+      for (const endpointId of input.endpointIds) {
+        const row: Selectable<Database['webhook_deliveries']> = {
+          id: `whd_${randomBytes(12).toString('hex')}`,
+          endpoint_id: endpointId,
+          event_id: input.eventId,
+          event_type: input.eventType,
+          environment: input.environment,
+          payload: input.payload,
+          state: 'pending',
+          attempts: 0,
+          next_attempt_at: input.now,
+          lease_owner: null,
+          lease_until: null,
+          created_at: input.now,
+          updated_at: input.now,
+        }
+        const inserted = await trx
+          .insertInto('webhook_deliveries')
+          .values(row)
+          .onConflict((oc) => oc.columns(['event_id', 'endpoint_id']).doNothing())
+          .returning('id')
+          .executeTakeFirst()
+        if (inserted) created.push(toWebhookDelivery(row, []))
+      }
+      return created
+    })
+  }
+
+  async claimWebhookDeliveries(claim: WebhookClaim): Promise<ClaimedWebhookDelivery[]> {
+    return this.db.transaction().execute(async (trx) => {
+      let candidates = trx
+        .selectFrom('webhook_deliveries')
+        .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_deliveries.endpoint_id')
+        .selectAll('webhook_deliveries')
+        .select(['webhook_endpoints.url', 'webhook_endpoints.secret'])
+        .where('webhook_deliveries.state', '=', 'pending')
+        .where('webhook_deliveries.next_attempt_at', '<=', claim.now)
+        .where((eb) =>
+          eb.or([
+            eb('webhook_deliveries.lease_until', 'is', null),
+            eb('webhook_deliveries.lease_until', '<=', claim.now),
+          ]),
+        )
+      if (claim.deliveryId !== undefined) {
+        candidates = candidates.where('webhook_deliveries.id', '=', claim.deliveryId)
+      }
+      // Read more candidates than wanted: dispatchers polling together race for
+      // the oldest ones, and the loser should take the next ones, not none.
+      const rows = await candidates
+        .orderBy('webhook_deliveries.next_attempt_at')
+        .orderBy('webhook_deliveries.id')
+        .limit(claim.limit * 4)
+        .execute()
+      const claimed: ClaimedWebhookDelivery[] = []
+      for (const { url, secret, ...row } of rows) {
+        if (claimed.length >= claim.limit) break
+        // Compare-and-set on the lease, so that of two dispatchers reading the
+        // same candidate (PostgreSQL replicas) exactly one takes it.
+        const result = await trx
+          .updateTable('webhook_deliveries')
+          .set({ lease_owner: claim.owner, lease_until: claim.leaseUntil })
+          .where('id', '=', row.id)
+          .where('state', '=', 'pending')
+          .where('attempts', '=', row.attempts)
+          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', claim.now)]))
+          .executeTakeFirst()
+        if (Number(result.numUpdatedRows) !== 1) continue
+        const log = await attemptsOf(trx, row.id)
+        claimed.push({
+          delivery: toWebhookDelivery(row, log),
+          payload: row.payload,
+          url,
+          secret,
+        })
+      }
+      return claimed
+    })
+  }
+
+  async recordWebhookAttempt(result: WebhookAttemptResult): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const { attempt } = result
+      const updated = await trx
+        .updateTable('webhook_deliveries')
+        .set({
+          state: result.state,
+          attempts: attempt.attempt,
+          next_attempt_at: result.nextAttemptAt,
+          lease_owner: null,
+          lease_until: null,
+          updated_at: attempt.at,
+        })
+        .where('id', '=', result.deliveryId)
+        .where('lease_owner', '=', result.owner)
+        .where('attempts', '=', attempt.attempt - 1)
+        .executeTakeFirst()
+      if (Number(updated.numUpdatedRows) !== 1) return false
+      await trx
+        .insertInto('webhook_attempts')
+        .values({
+          delivery_id: result.deliveryId,
+          attempt: attempt.attempt,
+          at: attempt.at,
+          status_code: attempt.statusCode,
+          error: attempt.error,
+          duration_ms: Math.round(attempt.durationMs),
+        })
+        .execute()
+      return true
+    })
+  }
+
+  async getWebhookDelivery(id: string): Promise<WebhookDelivery | undefined> {
+    const row = await this.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row && toWebhookDelivery(row, await attemptsOf(this.db, id))
+  }
+
+  async listWebhookDeliveries(query: WebhookDeliveryQuery): Promise<WebhookDelivery[]> {
+    let q = this.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('endpoint_id', '=', query.endpointId)
+    if (query.state !== undefined) q = q.where('state', '=', query.state)
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.limit)
+      .execute()
+    if (rows.length === 0) return []
+    const attempts = await this.db
+      .selectFrom('webhook_attempts')
+      .selectAll()
+      .where(
+        'delivery_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('attempt')
+      .execute()
+    return rows.map((row) =>
+      toWebhookDelivery(
+        row,
+        attempts.filter((a) => a.delivery_id === row.id).map(toWebhookAttempt),
+      ),
+    )
+  }
+
+  async pruneWebhookDeliveries(before: string): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const done = trx
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('state', 'in', ['succeeded', 'failed'])
+        .where('updated_at', '<', before)
+      await trx.deleteFrom('webhook_attempts').where('delivery_id', 'in', done).execute()
+      const result = await trx
+        .deleteFrom('webhook_deliveries')
+        .where('state', 'in', ['succeeded', 'failed'])
+        .where('updated_at', '<', before)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    })
+  }
+
   // Signals
 
   async recordSignals(input: SignalsInput): Promise<{ duplicate: boolean }> {
@@ -1012,6 +1322,27 @@ export class KyselyStore implements Store {
       .orderBy('id')
       .execute()
     return rows.map(toRollout)
+  }
+
+  async listEnvironmentRollouts(
+    environment: string,
+    since: string,
+  ): Promise<RolloutWithDecisions[]> {
+    const rows = await this.db
+      .selectFrom('rollouts')
+      .selectAll()
+      .where('environment', '=', environment)
+      .where((eb) =>
+        eb.or([
+          eb('started_at', '>=', since),
+          eb('ended_at', '>=', since),
+          eb('status', 'in', ACTIVE_STATUSES),
+        ]),
+      )
+      .orderBy('started_at')
+      .orderBy('id')
+      .execute()
+    return Promise.all(rows.map((row) => withDecisions(this.db, toRollout(row))))
   }
 
   async rolloutSignals(id: string): Promise<RolloutStageSignals[]> {
@@ -1437,5 +1768,64 @@ function toAuditEntry(row: Selectable<Database['audit_log']>): AuditEntry {
     before: row.before === null ? null : JSON.parse(row.before),
     after: row.after === null ? null : JSON.parse(row.after),
     reason: row.reason,
+  }
+}
+
+function toWebhookEndpoint(row: Selectable<Database['webhook_endpoints']>): StoredWebhookEndpoint {
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    events: JSON.parse(row.events) as WebhookEndpoint['events'],
+    environments: JSON.parse(row.environments) as string[],
+    enabled: Number(row.enabled) === 1,
+    secretHint: webhookSecretHint(row.secret),
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    updatedAt: row.updated_at,
+    secret: row.secret,
+  }
+}
+
+function withoutSecret({ secret: _secret, ...endpoint }: StoredWebhookEndpoint): WebhookEndpoint {
+  return endpoint
+}
+
+async function attemptsOf(db: Db, deliveryId: string): Promise<WebhookAttempt[]> {
+  const rows = await db
+    .selectFrom('webhook_attempts')
+    .selectAll()
+    .where('delivery_id', '=', deliveryId)
+    .orderBy('attempt')
+    .execute()
+  return rows.map(toWebhookAttempt)
+}
+
+function toWebhookAttempt(row: Selectable<Database['webhook_attempts']>): WebhookAttempt {
+  return {
+    attempt: Number(row.attempt),
+    at: row.at,
+    statusCode: row.status_code === null ? null : Number(row.status_code),
+    error: row.error,
+    durationMs: Number(row.duration_ms),
+  }
+}
+
+function toWebhookDelivery(
+  row: Selectable<Database['webhook_deliveries']>,
+  log: WebhookAttempt[],
+): WebhookDelivery {
+  return {
+    id: row.id,
+    endpointId: row.endpoint_id,
+    eventId: row.event_id,
+    eventType: row.event_type as WebhookEventType,
+    environment: row.environment,
+    state: row.state as WebhookDeliveryState,
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.next_attempt_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    log,
   }
 }

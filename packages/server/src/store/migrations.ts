@@ -1,4 +1,15 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
+import {
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  type RawBuilder,
+  sql,
+} from 'kysely'
+
+/** A text column type: plain, or with PostgreSQL's byte-wise collation. */
+type ColumnType = 'text' | RawBuilder<unknown>
+
 import { LATENCY_COLUMNS } from './database'
 
 /** The SQL dialects the shared queries and migrations support. */
@@ -240,6 +251,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute()
       },
     },
+    '0003_webhooks': webhooksMigration(text),
     '0004_commit_log': {
       // Replicas on PostgreSQL read each other's commits from this log; one
       // SQLite process hears its own commits directly and has no such table.
@@ -256,10 +268,73 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
   }
 }
 
+function webhooksMigration(text: ColumnType): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('webhook_endpoints')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('url', text, (c) => c.notNull())
+        .addColumn('description', text, (c) => c.notNull())
+        .addColumn('events', text, (c) => c.notNull())
+        .addColumn('environments', text, (c) => c.notNull())
+        .addColumn('secret', text, (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('created_by', text, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('endpoint_id', text, (c) =>
+          c.notNull().references('webhook_endpoints.id').onDelete('cascade'),
+        )
+        .addColumn('event_id', text, (c) => c.notNull())
+        .addColumn('event_type', text, (c) => c.notNull())
+        .addColumn('environment', text)
+        .addColumn('payload', text, (c) => c.notNull())
+        .addColumn('state', text, (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', text)
+        .addColumn('lease_owner', text)
+        .addColumn('lease_until', text)
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        .addUniqueConstraint('webhook_deliveries_event_endpoint', ['event_id', 'endpoint_id'])
+        .execute()
+      await db.schema
+        .createIndex('webhook_deliveries_due')
+        .on('webhook_deliveries')
+        .columns(['state', 'next_attempt_at'])
+        .execute()
+      await db.schema
+        .createIndex('webhook_deliveries_endpoint')
+        .on('webhook_deliveries')
+        .columns(['endpoint_id', 'created_at'])
+        .execute()
+      await db.schema
+        .createTable('webhook_attempts')
+        .addColumn('delivery_id', text, (c) =>
+          c.notNull().references('webhook_deliveries.id').onDelete('cascade'),
+        )
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('at', text, (c) => c.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('error', text)
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('webhook_attempts_pk', ['delivery_id', 'attempt'])
+        .execute()
+    },
+  }
+}
+
 /** Brings a database's schema to the latest migration (idempotent; Kysely's migrator keeps the log). */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) }
-  // Other branches' migrations (0002, 0003) may land after 0004 ran on a database.
+  // Migrations are developed on parallel branches (0002, 0003 and 0004 may land
+  // in any order), so a database that already ran a later one still takes an
+  // earlier one that arrives afterwards.
   const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {

@@ -22,6 +22,11 @@ import type {
   StoredSegment,
   TokenRecord,
   TokenScope,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryState,
+  WebhookEndpoint,
+  WebhookEventType,
 } from '../types'
 
 /** Why a store operation was refused; the HTTP layer maps `not_found` to 404 and the rest to 409. */
@@ -195,6 +200,76 @@ export interface RolloutObservation {
   }
 }
 
+/** A webhook endpoint to store, with its signing secret. */
+export interface NewWebhookEndpoint {
+  url: string
+  description: string
+  events: WebhookEndpoint['events']
+  environments: string[]
+  secret: string
+  enabled: boolean
+}
+
+/** The fields of a webhook endpoint an update changes; the others stay. */
+export type WebhookEndpointPatch = Partial<NewWebhookEndpoint>
+
+/**
+ * A stored webhook endpoint with its signing secret. The secret is kept as is,
+ * not hashed: the server signs every delivery with it.
+ */
+export type StoredWebhookEndpoint = WebhookEndpoint & { secret: string }
+
+/** One event to queue for delivery to the given endpoints. */
+export interface WebhookEventInput {
+  eventId: string
+  eventType: WebhookEventType
+  environment: string | null
+  /** The JSON body every attempt sends. */
+  payload: string
+  endpointIds: string[]
+  /** ISO time: when the delivery is created and first due. */
+  now: string
+}
+
+/** Which due deliveries a dispatcher takes, and for how long. */
+export interface WebhookClaim {
+  /** The claiming dispatcher; only it can record the attempt. */
+  owner: string
+  /** ISO time: deliveries due at or before it are taken. */
+  now: string
+  /** ISO time: until when the claim holds; after it another dispatcher may take the delivery. */
+  leaseUntil: string
+  limit: number
+  /** Only this delivery (the test endpoint sends its ping at once). */
+  deliveryId?: string
+}
+
+/** A delivery a dispatcher holds, with what it needs to send it. */
+export interface ClaimedWebhookDelivery {
+  delivery: WebhookDelivery
+  payload: string
+  url: string
+  secret: string
+}
+
+/** The outcome of one attempt, as the dispatcher that claimed the delivery records it. */
+export interface WebhookAttemptResult {
+  deliveryId: string
+  owner: string
+  attempt: WebhookAttempt
+  state: WebhookDeliveryState
+  /** ISO time of the next attempt while `pending`; `null` otherwise. */
+  nextAttemptAt: string | null
+}
+
+/** Filters and paging of `listWebhookDeliveries`; deliveries come newest first. */
+export interface WebhookDeliveryQuery {
+  endpointId: string
+  state?: WebhookDeliveryState
+  /** Page size. */
+  limit: number
+}
+
 /**
  * Floodgate's storage. Every method is one transaction; a write resolves only
  * after it is committed (durably). Each write that changes what an
@@ -268,6 +343,37 @@ export interface Store {
   /** Revokes a token (idempotent: revoking a revoked token returns it unchanged). */
   revokeToken(id: string, actor: Actor): Promise<TokenRecord>
 
+  createWebhookEndpoint(endpoint: NewWebhookEndpoint, actor: Actor): Promise<StoredWebhookEndpoint>
+  listWebhookEndpoints(): Promise<StoredWebhookEndpoint[]>
+  getWebhookEndpoint(id: string): Promise<StoredWebhookEndpoint | undefined>
+  updateWebhookEndpoint(
+    id: string,
+    patch: WebhookEndpointPatch,
+    actor: Actor,
+  ): Promise<StoredWebhookEndpoint>
+  /** Deletes an endpoint with its deliveries. */
+  deleteWebhookEndpoint(id: string, actor: Actor): Promise<void>
+  /**
+   * Queues an event for each endpoint, due at once; an event already queued
+   * for an endpoint is skipped. Returns the deliveries created.
+   */
+  enqueueWebhookDeliveries(input: WebhookEventInput): Promise<WebhookDelivery[]>
+  /**
+   * Takes due pending deliveries that no other dispatcher holds (or whose
+   * claim has run out), oldest due first. A delivery is taken by one claim
+   * only, across processes sharing the database.
+   */
+  claimWebhookDeliveries(claim: WebhookClaim): Promise<ClaimedWebhookDelivery[]>
+  /**
+   * Records an attempt and the delivery's new state, and releases the claim.
+   * Returns `false` (writing nothing) when the claim was lost to another dispatcher.
+   */
+  recordWebhookAttempt(result: WebhookAttemptResult): Promise<boolean>
+  getWebhookDelivery(id: string): Promise<WebhookDelivery | undefined>
+  listWebhookDeliveries(query: WebhookDeliveryQuery): Promise<WebhookDelivery[]>
+  /** Forgets succeeded and failed deliveries last updated before `before` (ISO), with their attempts; returns how many. */
+  pruneWebhookDeliveries(before: string): Promise<number>
+
   /**
    * Adds a batch to its bucket's aggregates; a batch whose `id` this
    * environment already recorded is dropped (`duplicate: true`).
@@ -316,6 +422,12 @@ export interface Store {
   listRollouts(environment: string, flag: string, limit?: number): Promise<RolloutWithDecisions[]>
   /** Every running or paused rollout, oldest first. */
   listActiveRollouts(): Promise<RolloutRecord[]>
+  /**
+   * An environment's rollouts that started or ended at or after `since` (ISO),
+   * or are still running or paused, oldest first, with their decisions: what
+   * delivery metrics are computed from.
+   */
+  listEnvironmentRollouts(environment: string, since: string): Promise<RolloutWithDecisions[]>
   /** A rollout's signals per stage and variant, by stage. */
   rolloutSignals(id: string): Promise<RolloutStageSignals[]>
 }

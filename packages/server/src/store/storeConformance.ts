@@ -605,6 +605,17 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       await store.createRollout(newRollout('r2', 'a', '2030-01-02T00:00:00.000Z'))
       expect((await store.listRollouts('production', 'a')).map((r) => r.id)).toEqual(['r2', 'r1'])
       expect(await store.listRollouts('staging', 'a')).toEqual([])
+      const recent = await store.listEnvironmentRollouts('production', '2030-01-01T00:10:30.000Z')
+      expect(recent.map((r) => [r.id, r.status, r.decisions.length])).toEqual([
+        ['r1', 'aborted', 3],
+        ['r2', 'running', 1],
+      ])
+      expect(
+        (await store.listEnvironmentRollouts('production', '2030-01-01T00:11:01.000Z')).map(
+          (r) => r.id,
+        ),
+      ).toEqual(['r2'])
+      expect(await store.listEnvironmentRollouts('staging', '2000-01-01T00:00:00.000Z')).toEqual([])
     })
 
     it('should fold signals per stage and variant, once per batch, counting a unit once per stage', async () => {
@@ -715,6 +726,176 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       )
       expect(production).toEqual(Array.from({ length: 21 }, (_, i) => i + 1))
       expect((await store.getFlagConfig('production', 'a'))?.version).toBe(21)
+    })
+
+    it('should create, update and delete webhook endpoints, auditing them without the secret', async () => {
+      const created = await store.createWebhookEndpoint(
+        {
+          url: 'https://hooks.example.com/floodgate',
+          description: 'ops',
+          events: ['rollout.reverted'],
+          environments: ['production'],
+          secret: `whsec_${'a'.repeat(43)}`,
+          enabled: true,
+        },
+        alice,
+      )
+      expect(created).toMatchObject({
+        id: expect.stringMatching(/^wh_[0-9a-f]{24}$/),
+        url: 'https://hooks.example.com/floodgate',
+        events: ['rollout.reverted'],
+        environments: ['production'],
+        enabled: true,
+        secret: `whsec_${'a'.repeat(43)}`,
+        secretHint: 'whsec_aaaa…',
+        createdBy: 'alice',
+      })
+      expect(await store.getWebhookEndpoint(created.id)).toEqual(created)
+      const updated = await store.updateWebhookEndpoint(
+        created.id,
+        { enabled: false, events: [], secret: `whsec_${'b'.repeat(43)}` },
+        alice,
+      )
+      expect(updated).toMatchObject({ enabled: false, events: [], secretHint: 'whsec_bbbb…' })
+      expect(await store.listWebhookEndpoints()).toEqual([updated])
+      expect(await store.updateWebhookEndpoint(created.id, { enabled: false }, alice)).toEqual(
+        updated,
+      )
+      await expectStoreError(store.updateWebhookEndpoint('wh_missing', {}, alice), 'not_found')
+      await store.deleteWebhookEndpoint(created.id, alice)
+      await expectStoreError(store.deleteWebhookEndpoint(created.id, alice), 'not_found')
+      expect(await store.listWebhookEndpoints()).toEqual([])
+      const audit = events.flatMap((e) => e.audit)
+      expect(audit.map((a) => a.action)).toEqual([
+        'webhook.create',
+        'webhook.update',
+        'webhook.delete',
+      ])
+      expect(audit[1]).toMatchObject({ resourceType: 'webhook', reason: 'secret rotated' })
+      expect(JSON.stringify(audit)).not.toContain('a'.repeat(43))
+      expect(JSON.stringify(audit)).not.toContain('b'.repeat(43))
+    })
+
+    it('should queue webhook deliveries once, claim each for one dispatcher and log attempts', async () => {
+      const endpoint = (url: string) =>
+        store.createWebhookEndpoint(
+          {
+            url,
+            description: '',
+            events: [],
+            environments: [],
+            secret: `whsec_${'c'.repeat(43)}`,
+            enabled: true,
+          },
+          alice,
+        )
+      const a = await endpoint('http://127.0.0.1:1/a')
+      const b = await endpoint('http://127.0.0.1:1/b')
+      const t0 = '2030-01-01T00:00:00.000Z'
+      const input = {
+        eventId: 'evt_1',
+        eventType: 'rollout.started' as const,
+        environment: 'production',
+        payload: '{"id":"evt_1"}',
+        endpointIds: [a.id, b.id],
+        now: t0,
+      }
+      const queued = await store.enqueueWebhookDeliveries(input)
+      expect(queued).toHaveLength(2)
+      expect(queued[0]).toMatchObject({
+        id: expect.stringMatching(/^whd_[0-9a-f]{24}$/),
+        eventId: 'evt_1',
+        state: 'pending',
+        attempts: 0,
+        nextAttemptAt: t0,
+        log: [],
+      })
+      expect(await store.enqueueWebhookDeliveries(input)).toEqual([])
+
+      const claim = (owner: string, now: string, extra = {}) =>
+        store.claimWebhookDeliveries({
+          owner,
+          now,
+          leaseUntil: new Date(Date.parse(now) + 30_000).toISOString(),
+          limit: 10,
+          ...extra,
+        })
+      expect(await claim('early', '2029-12-31T23:59:59.000Z')).toEqual([])
+      const [first, second] = await Promise.all([claim('one', t0), claim('two', t0)])
+      const taken = [...(first ?? []), ...(second ?? [])]
+      expect(taken.map((c) => c.delivery.endpointId).sort()).toEqual([a.id, b.id].sort())
+      expect(taken.find((c) => c.delivery.endpointId === a.id)).toMatchObject({
+        url: 'http://127.0.0.1:1/a',
+        payload: '{"id":"evt_1"}',
+        secret: `whsec_${'c'.repeat(43)}`,
+      })
+      expect(await claim('three', '2030-01-01T00:00:10.000Z')).toEqual([])
+
+      const toA = queued.find((d) => d.endpointId === a.id)?.id ?? ''
+      const ownerOfA = (first ?? []).some((c) => c.delivery.id === toA) ? 'one' : 'two'
+      const attempt = {
+        attempt: 1,
+        at: '2030-01-01T00:00:01.000Z',
+        statusCode: 500,
+        error: 'HTTP 500',
+        durationMs: 12,
+      }
+      const retry = {
+        deliveryId: toA,
+        attempt,
+        state: 'pending' as const,
+        nextAttemptAt: '2030-01-01T00:00:11.000Z',
+      }
+      expect(await store.recordWebhookAttempt({ ...retry, owner: 'intruder' })).toBe(false)
+      expect(await store.recordWebhookAttempt({ ...retry, owner: ownerOfA })).toBe(true)
+      expect(await store.recordWebhookAttempt({ ...retry, owner: ownerOfA })).toBe(false)
+      expect(await claim('four', '2030-01-01T00:00:10.000Z', { deliveryId: toA })).toEqual([])
+
+      // An expired claim (a dispatcher that died) is taken over.
+      const late = await claim('five', '2030-01-01T00:00:40.000Z')
+      expect(late.map((c) => c.delivery.id).sort()).toEqual(queued.map((d) => d.id).sort())
+      expect(late.find((c) => c.delivery.id === toA)?.delivery).toMatchObject({
+        attempts: 1,
+        log: [attempt],
+      })
+      expect(
+        await store.recordWebhookAttempt({
+          deliveryId: toA,
+          owner: 'five',
+          attempt: { ...attempt, attempt: 2, statusCode: 204, error: null },
+          state: 'succeeded',
+          nextAttemptAt: null,
+        }),
+      ).toBe(true)
+      const delivered = await store.getWebhookDelivery(toA)
+      expect(delivered).toMatchObject({ state: 'succeeded', attempts: 2, nextAttemptAt: null })
+      expect(delivered?.log.map((l) => l.statusCode)).toEqual([500, 204])
+      expect(await store.listWebhookDeliveries({ endpointId: a.id, limit: 10 })).toEqual([
+        delivered,
+      ])
+      expect(
+        await store.listWebhookDeliveries({ endpointId: a.id, state: 'failed', limit: 10 }),
+      ).toEqual([])
+      expect(await store.pruneWebhookDeliveries('2030-01-01T00:00:01.000Z')).toBe(0)
+      const afterDelivered = new Date(Date.parse(delivered?.updatedAt ?? '') + 1).toISOString()
+      expect(await store.pruneWebhookDeliveries(afterDelivered)).toBe(1)
+      expect(await store.getWebhookDelivery(toA)).toBeUndefined()
+      expect(await store.listWebhookDeliveries({ endpointId: b.id, limit: 10 })).toHaveLength(1)
+      await store.deleteWebhookEndpoint(a.id, alice)
+      expect(await store.listWebhookDeliveries({ endpointId: b.id, limit: 10 })).toHaveLength(1)
+      for (const eventId of ['evt_2', 'evt_3', 'evt_4']) {
+        await store.enqueueWebhookDeliveries({ ...input, eventId, endpointIds: [b.id], now: t0 })
+      }
+      const later = '2030-01-01T01:00:00.000Z'
+      const firstTwo = await claim('six', later, { limit: 2 })
+      expect(firstTwo.map((c) => c.delivery.eventId)).toHaveLength(2)
+      const rest = await claim('seven', later, { limit: 2 })
+      expect([...firstTwo, ...rest].map((c) => c.delivery.eventId).sort()).toEqual([
+        'evt_1',
+        'evt_2',
+        'evt_3',
+        'evt_4',
+      ])
     })
   })
 }
