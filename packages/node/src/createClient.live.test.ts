@@ -127,6 +127,8 @@ describe('createClient against @floodgate/server', () => {
     expect(ids).toHaveLength(2)
     expect(ids[1]).toBe(ids[0])
 
+    // The server writes the signals it holds every second; take them now.
+    await live.server?.signals.flush()
     const buckets = await live.server?.store.querySignals({
       environment: 'production',
       flagKey: 'checkout',

@@ -60,10 +60,13 @@ export {
   VERSION,
   WeightedVariantSchema,
 } from '@floodgate/core'
+export type { BrowserClientOptions } from './browserClient'
+export { BrowserFlagClient, createBrowserClient } from './browserClient'
 export type { FlagProps } from './Flag'
 export { Flag } from './Flag'
 export type { FlagProviderProps } from './FlagProvider'
 export { FlagProvider } from './FlagProvider'
+export type { SnapshotStorageBackend } from './snapshotStorage'
 export type { TestFlagProviderProps } from './TestFlagProvider'
 export { TestFlagProvider } from './TestFlagProvider'
 export { useFlag } from './useFlag'

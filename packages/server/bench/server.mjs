@@ -1,8 +1,9 @@
 // Benchmark server process: the built server on a temporary SQLite file, driven over IPC by run.mjs.
+import { subscribe } from 'node:diagnostics_channel'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer } from '../dist/index.js'
+import { FANOUT_CHANNEL, startServer } from '../dist/index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'floodgate-bench-'))
 const server = await startServer({
@@ -50,8 +51,17 @@ const { secret } = await admin('POST', '/v1/admin/tokens', {
   environment: 'production',
 })
 
+// Every fan-out since the last `fanouts` request, for run.mjs to attribute to its kills.
+let fanouts = []
+subscribe(FANOUT_CHANNEL, (message) => fanouts.push(message))
+
 process.on('message', async (message) => {
-  if (message.type === 'memory') {
+  if (message.type === 'fanouts') {
+    process.send({ type: 'fanouts', fanouts })
+    fanouts = []
+  } else if (message.type === 'cpu') {
+    process.send({ type: 'cpu', usage: process.cpuUsage() })
+  } else if (message.type === 'memory') {
     global.gc?.()
     process.send({ type: 'memory', usage: process.memoryUsage() })
   } else if (message.type === 'stop') {

@@ -1,6 +1,7 @@
 import { parseSnapshot } from '@floodgate/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createServer } from './app'
+import { createSqliteStore } from './store/sqliteStore'
 import { createTestServer, type TestServer } from './testUtils/testServer'
 
 const CONFIG = (env: string, key: string, action = '') =>
@@ -370,6 +371,7 @@ describe('createServer', () => {
     const retry = await s.call(token, 'POST', '/v1/sdk/signals', batch)
     expect(retry.json()).toMatchObject({ duplicate: true })
     expect(heard).toEqual(['staging:a'])
+    await s.signals.flush()
     expect(await s.store.querySignals({ environment: 'staging' })).toMatchObject([
       {
         flagKey: 'a',
@@ -379,6 +381,28 @@ describe('createServer', () => {
         errors: 1,
       },
     ])
+  })
+
+  it('should hold signals in memory between flushes and write them on a graceful shutdown', async () => {
+    const store = await createSqliteStore({ path: ':memory:' })
+    const held = await createTestServer({ store, signalFlushMs: 3_600_000 })
+    await held.call(held.admin, 'POST', '/v1/admin/flags', { key: 'a', kind: 'boolean' })
+    const token = await held.token('server', 'production')
+    const batch = (id: string) => ({
+      id,
+      sdk: { name: 'node', version: '1.0.0', instanceId: 'i-1' },
+      window: { start: Date.UTC(2030, 0, 1), end: Date.UTC(2030, 0, 1, 0, 0, 5) },
+      flags: { a: { on: { exposures: 4, successes: 4, errors: 0 } } },
+    })
+    for (const id of ['held-0001', 'held-0002']) {
+      expect((await held.call(token, 'POST', '/v1/sdk/signals', batch(id))).statusCode).toBe(202)
+    }
+    expect(await store.querySignals({ environment: 'production' })).toEqual([])
+    await held.close()
+    expect(await store.querySignals({ environment: 'production' })).toMatchObject([
+      { flagKey: 'a', variant: 'on', exposures: 8 },
+    ])
+    await store.close()
   })
 
   it('should answer health, readiness and metrics', async () => {

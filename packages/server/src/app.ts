@@ -15,15 +15,20 @@ import { adminTokensRoutes } from './routes/adminTokens'
 import { healthRoutes } from './routes/health'
 import { sdkRoutes } from './routes/sdk'
 import { SignalIngest } from './signalIngest'
+import { createPostgresStore, isPostgresUrl } from './store/postgresStore'
 import { createSqliteStore } from './store/sqliteStore'
 import type { Store } from './store/store'
 import { StreamHub } from './streamHub'
 
 /** Options of `createServer` and `startServer`; every one has a default. */
 export interface ServerOptions {
-  /** The store to use. Default: the SQLite store at `db`. A store passed in is not closed by `close()`. */
+  /** The store to use. Default: the store `db` names. A store passed in is not closed by `close()`. */
   store?: Store
-  /** SQLite database file when no `store` is given. Default `./floodgate.db`; `':memory:'` for a throwaway server. */
+  /**
+   * The database when no `store` is given: a PostgreSQL URL (`postgres://…`,
+   * for several replicas on one database) or a SQLite file. Default
+   * `./floodgate.db`; `':memory:'` for a throwaway server.
+   */
   db?: string
   /** Port to listen on (`startServer`). Default 4242; 0 picks a free port. */
   port?: number
@@ -47,6 +52,8 @@ export interface ServerOptions {
   resumeBufferSize?: number
   /** Width of a signals aggregation bucket, in ms. Default 60000. */
   signalBucketMs?: number
+  /** How often a replica writes the signals it holds in memory (in one statement), in ms. Default 1000. */
+  signalFlushMs?: number
   /** How long a signals batch id is remembered to drop retries, in ms. Default 24 h. */
   signalDedupeMs?: number
   /** CORS origin(s) allowed on `/v1/sdk/*`. Default `*`. */
@@ -86,11 +93,21 @@ export interface RunningServer extends FloodgateServer {
  * const res = await server.app.inject({ method: 'GET', url: '/healthz' })
  */
 export async function createServer(options: ServerOptions = {}): Promise<FloodgateServer> {
+  const app = Fastify({
+    logger: options.logger ?? { level: 'info' },
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  })
   const ownStore = options.store === undefined
+  const db = options.db ?? './floodgate.db'
   const baseStore =
-    options.store ?? (await createSqliteStore({ path: options.db ?? './floodgate.db' }))
+    options.store ??
+    (isPostgresUrl(db)
+      ? await createPostgresStore({ url: db, logger: app.log })
+      : await createSqliteStore({ path: db }))
   try {
-    return await build(baseStore, ownStore, options)
+    return await build(app, baseStore, ownStore, options)
   } catch (error) {
     if (ownStore) await baseStore.close()
     throw error
@@ -98,6 +115,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Floodga
 }
 
 async function build(
+  app: FastifyInstance,
   baseStore: Store,
   ownStore: boolean,
   options: ServerOptions,
@@ -105,12 +123,6 @@ async function build(
   const metrics = new Metrics()
   const store = instrumentStore(baseStore, metrics)
   const adminToken = await bootstrapAdminToken(store, options.adminToken)
-  const app = Fastify({
-    logger: options.logger ?? { level: 'info' },
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
-  })
   const hub = new StreamHub(
     store,
     {
@@ -126,8 +138,11 @@ async function build(
   )
   await hub.start()
   const auth = new Authenticator(store)
+  const dedupeMs = options.signalDedupeMs ?? 24 * 3600 * 1000
   const signals = new SignalIngest(store, {
     bucketMs: options.signalBucketMs ?? 60_000,
+    flushMs: options.signalFlushMs ?? 1000,
+    recentIdsMs: Math.min(dedupeMs, 10 * 60 * 1000),
     variantsOf: (environment, flagKey) => hub.view(environment)?.variantsOf(flagKey),
     metrics,
     logger: app.log,
@@ -142,7 +157,6 @@ async function build(
   rollouts.subscribe((event) => hub.publishAdmin('rollout', event))
   const ctx: RouteContext = { store, hub, auth, signals, metrics, rollouts }
 
-  const dedupeMs = options.signalDedupeMs ?? 24 * 3600 * 1000
   const prune = setInterval(
     () => {
       store
@@ -183,6 +197,8 @@ async function build(
     clearInterval(prune)
     await rollouts.close()
     auth.close()
+    // Signals held in memory are written before the store closes: none is lost on a graceful shutdown.
+    await signals.close()
     if (ownStore) await baseStore.close()
   })
 

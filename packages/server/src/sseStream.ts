@@ -1,5 +1,6 @@
-import type { ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import type { FastifyReply } from 'fastify'
+import { HttpError } from './httpError'
 
 /** One Server-Sent Events frame. */
 export interface SseEvent {
@@ -27,39 +28,54 @@ function checkField(name: string, value: string): string {
   return value
 }
 
-const SSE_HEADERS = {
+const SSE_HEADERS: Record<string, string> = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
+  connection: 'close',
   'x-accel-buffering': 'no',
 }
 
 /**
- * An open SSE response. Takes the raw response over from Fastify, disables
- * Nagle so a frame leaves at once, drops a client that stops reading (its
- * unsent buffer passes `maxBufferedBytes`) and runs `onClose` once, however
- * the stream ends.
+ * An open SSE response, written straight to its socket. The head says
+ * `Connection: close` and has neither `Content-Length` nor
+ * `Transfer-Encoding`, so the body runs until the connection closes (RFC 9112
+ * §6.3) and every frame is one `socket.write` of a buffer many streams share:
+ * no chunk framing, no per-write cork and `nextTick` as in Node's
+ * `ServerResponse`. Disables Nagle so a frame leaves at once, drops a client
+ * that stops reading (its unsent buffer passes `maxBufferedBytes`) and runs
+ * `onClose` once, however the stream ends.
  */
 export class SseStream {
   private ended = false
   private readonly closeListeners: (() => void)[] = []
 
   private constructor(
-    private readonly response: ServerResponse,
+    private readonly socket: Socket,
     private readonly maxBufferedBytes: number,
   ) {
-    response.on('close', () => this.finish())
+    if (socket.destroyed) this.finish()
+    else socket.on('close', () => this.finish())
   }
 
-  /** Opens a stream on a Fastify reply, keeping the headers hooks already set (CORS). */
+  /**
+   * Opens a stream on a Fastify reply, keeping the headers hooks already set
+   * (CORS, rate limits). A `HEAD` gets 405: the body of a stream is written
+   * past Node's response, which alone knows to leave it out.
+   */
   static open(reply: FastifyReply, maxBufferedBytes: number): SseStream {
+    if (reply.request.method !== 'GET') {
+      throw new HttpError(405, 'method_not_allowed', 'a stream is opened with GET', {
+        headers: { Allow: 'GET' },
+      })
+    }
     reply.hijack()
-    const response = reply.raw
-    const headers = { ...reply.getHeaders(), ...SSE_HEADERS }
-    response.writeHead(200, headers as Record<string, string>)
-    response.socket?.setNoDelay(true)
-    response.flushHeaders()
-    return new SseStream(response, maxBufferedBytes)
+    const socket = reply.raw.socket
+    if (socket === null) throw new Error('the stream request has no socket')
+    if (!socket.destroyed) {
+      socket.setNoDelay(true)
+      socket.write(formatHead({ ...reply.getHeaders(), ...SSE_HEADERS }))
+    }
+    return new SseStream(socket, maxBufferedBytes)
   }
 
   get closed(): boolean {
@@ -73,15 +89,29 @@ export class SseStream {
 
   /** Writes an already serialized frame (the same buffer can go to many streams). */
   write(chunk: Buffer | string): void {
-    if (this.ended) return
-    this.response.write(chunk)
-    if (this.response.writableLength > this.maxBufferedBytes) this.response.destroy()
+    if (this.ended || !this.socket.writable) return
+    this.socket.write(chunk)
+    if (this.socket.writableLength > this.maxBufferedBytes) this.socket.destroy()
+  }
+
+  /** Writes several frames in one system call. */
+  writeAll(chunks: readonly (Buffer | string)[]): void {
+    if (this.ended || !this.socket.writable) return
+    this.socket.cork()
+    for (const chunk of chunks) this.socket.write(chunk)
+    this.socket.uncork()
+    if (this.socket.writableLength > this.maxBufferedBytes) this.socket.destroy()
   }
 
   /** Ends the stream, first telling the client when to reconnect. */
   close(retryMs?: number): void {
     if (this.ended) return
-    this.response.end(retryMs === undefined ? undefined : formatSseEvent({ retry: retryMs }))
+    const socket = this.socket
+    const last = retryMs === undefined ? '' : formatSseEvent({ retry: retryMs })
+    // As Node does for its own `Connection: close` responses: the socket goes
+    // as soon as the last bytes are handed to the kernel, which still delivers
+    // them and the FIN.
+    socket.end(last, () => socket.destroy())
     this.finish()
   }
 
@@ -90,4 +120,13 @@ export class SseStream {
     this.ended = true
     for (const listener of this.closeListeners.splice(0)) listener()
   }
+}
+
+function formatHead(headers: Record<string, string | number | string[] | undefined>): string {
+  let head = `HTTP/1.1 200 OK\r\ndate: ${new Date().toUTCString()}\r\n`
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue
+    for (const item of Array.isArray(value) ? value : [value]) head += `${name}: ${item}\r\n`
+  }
+  return `${head}\r\n`
 }

@@ -1,6 +1,8 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { parseSnapshot, parseStreamPatch, type StreamPatch } from '@floodgate/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type RunningServer, type ServerOptions, startServer } from './app'
+import { FANOUT_CHANNEL, type FanoutMessage } from './fanoutChannel'
 import { openSse, type SseClient } from './testUtils/sseClient'
 
 describe('StreamHub', () => {
@@ -81,6 +83,83 @@ describe('StreamHub', () => {
     await new Promise((r) => setTimeout(r, 100))
     expect(patches(client)).toHaveLength(3)
     expect(client.comments).toContain('heartbeat')
+  })
+
+  it('should send the stream without chunked encoding, delimited by the connection close', async () => {
+    await start()
+    const { secret } = await token('client')
+    const client = await stream(secret, { origin: 'https://app.example' })
+    expect(client.headers.connection).toBe('close')
+    expect(client.headers['transfer-encoding']).toBeUndefined()
+    expect(client.headers['content-length']).toBeUndefined()
+    expect(client.headers['cache-control']).toBe('no-cache, no-transform')
+    expect(client.headers['access-control-allow-origin']).toBe('*')
+    await client.waitFor((e) => e.event === 'put')
+  })
+
+  it('should answer HEAD on a stream with 405 and Allow: GET', async () => {
+    await start()
+    const { secret } = await token('server')
+    for (const [path, bearer] of [
+      ['/v1/sdk/stream', secret],
+      ['/v1/admin/stream', server.adminToken ?? ''],
+    ] as const) {
+      const res = await fetch(`${server.url}${path}`, {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${bearer}` },
+      })
+      expect(res.status).toBe(405)
+      expect(res.headers.get('allow')).toBe('GET')
+    }
+    expect(server.app.server.listening).toBe(true)
+    const ready = (await (await fetch(`${server.url}/readyz`)).json()) as { streams: number }
+    expect(ready.streams).toBe(0)
+  })
+
+  it('should publish every fan-out on the floodgate:stream.fanout channel', async () => {
+    await start()
+    await admin('POST', '/v1/admin/flags', { key: 'a', kind: 'boolean' })
+    const server3 = await token('server')
+    const client1 = await token('client')
+    const clients = [
+      ...(await Promise.all([1, 2, 3].map(() => stream(server3.secret)))),
+      await stream(client1.secret),
+    ]
+    await Promise.all(clients.map((c) => c.waitFor((e) => e.event === 'put')))
+    const messages: FanoutMessage[] = []
+    const listener = (message: unknown) => messages.push(message as FanoutMessage)
+    subscribe(FANOUT_CHANNEL, listener)
+    try {
+      await kill('a')
+      const patch = await clients[0]?.waitFor((e) => e.event === 'patch')
+      expect(messages).toEqual([
+        {
+          environment: 'production',
+          audience: 'server',
+          event: 'patch',
+          version: Number(patch?.id),
+          streams: 3,
+          bytes: expect.any(Number),
+          startedAt: expect.any(Number),
+          durationMs: expect.any(Number),
+        },
+      ])
+      expect(messages[0]?.bytes).toBeGreaterThan(patch?.data.length ?? 0)
+    } finally {
+      unsubscribe(FANOUT_CHANNEL, listener)
+    }
+  })
+
+  it('should give every stream a heartbeat when they go out in slices', async () => {
+    await start({ heartbeatMs: 400 })
+    const { secret } = await token('server')
+    const clients = await Promise.all([1, 2, 3, 4, 5].map(() => stream(secret)))
+    await vi.waitFor(
+      () => {
+        for (const client of clients) expect(client.comments).toContain('heartbeat')
+      },
+      { timeout: 5000 },
+    )
   })
 
   it('should never show a client token a flag that is not clientSide, and chain its patches', async () => {

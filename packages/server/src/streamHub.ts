@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyReply } from 'fastify'
 import { type Audience, EnvironmentView } from './environmentView'
+import { type FanoutMessage, fanoutChannel } from './fanoutChannel'
 import { HttpError } from './httpError'
 import type { Metrics } from './metrics'
 import { formatSseEvent, SseStream } from './sseStream'
@@ -36,20 +37,27 @@ interface Streams {
 
 const HEARTBEAT = Buffer.from(': heartbeat\n\n')
 const CONNECTED = Buffer.from(': connected\n\n')
+/** Heartbeats go out in slices, one slice per tick of about this length (ms). */
+const HEARTBEAT_TICK_MS = 100
 
 /**
  * Holds every environment's view and every open stream, and pushes each
  * committed change right after the commit: every frame is serialized once
  * per environment and audience and the same buffer is written to every
- * socket. Closes the streams of a revoked token at once.
+ * socket. Closes the streams of a revoked token at once. Each fan-out is
+ * published on the `floodgate:stream.fanout` diagnostics channel.
  */
 export class StreamHub {
   private readonly views = new Map<string, EnvironmentView>()
   private readonly streams = new Map<string, Streams>()
   private readonly byToken = new Map<string, Set<SseStream>>()
   private readonly adminStreams = new Map<SseStream, AdminStreamState>()
-  private count = 0
+  /** Every open stream, in the order the heartbeat visits them. */
+  private readonly all = new Set<SseStream>()
   private heartbeat: NodeJS.Timeout | undefined
+  private readonly beatTicks: number
+  private beatTick = 0
+  private beatRound: SseStream[] = []
   private unsubscribe: (() => void) | undefined
   private pending: CommitEvent[] | undefined = []
   private closing = false
@@ -59,7 +67,9 @@ export class StreamHub {
     private readonly options: StreamHubOptions,
     private readonly metrics: Metrics,
     private readonly logger: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.beatTicks = Math.max(1, Math.floor(options.heartbeatMs / HEARTBEAT_TICK_MS))
+  }
 
   /** Loads every environment and starts following commits. */
   async start(): Promise<void> {
@@ -71,7 +81,7 @@ export class StreamHub {
     const pending = this.pending ?? []
     this.pending = undefined
     for (const event of pending) this.onCommit(event)
-    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs)
+    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs / this.beatTicks)
     this.heartbeat.unref()
   }
 
@@ -82,7 +92,7 @@ export class StreamHub {
 
   /** Number of open streams. */
   get size(): number {
-    return this.count
+    return this.all.size
   }
 
   /**
@@ -101,7 +111,7 @@ export class StreamHub {
     const missed = resumeFrom === undefined ? 'put' : view.missedSince(audience, resumeFrom)
     if (missed === 'put') stream.write(view.putFrame(audience))
     else if (missed.length === 0) stream.write(CONNECTED)
-    else for (const frame of missed) stream.write(frame)
+    else stream.writeAll(missed)
     this.metrics.pushes.inc(
       { event: missed === 'put' ? 'put' : 'patch' },
       missed === 'put' ? 1 : missed.length,
@@ -187,7 +197,7 @@ export class StreamHub {
         headers: { 'Retry-After': String(Math.ceil(this.options.retryMs / 1000)) },
       })
     }
-    if (this.count >= this.options.maxStreams) {
+    if (this.all.size >= this.options.maxStreams) {
       throw new HttpError(
         503,
         'too_many_streams',
@@ -198,10 +208,10 @@ export class StreamHub {
   }
 
   private track(stream: SseStream, kind: Audience | 'admin', cleanup: () => void): void {
-    this.count++
+    this.all.add(stream)
     this.metrics.openStreams.inc({ kind })
     stream.onClose(() => {
-      this.count--
+      this.all.delete(stream)
       this.metrics.openStreams.dec({ kind })
       cleanup()
     })
@@ -255,9 +265,33 @@ export class StreamHub {
       const update = result[audience]
       if (update === null) continue
       const frame = update === 'put' ? view.putFrame(audience) : update
-      for (const stream of streams[audience]) stream.write(frame)
-      this.metrics.pushes.inc({ event: update === 'put' ? 'put' : 'patch' }, streams[audience].size)
+      this.fanOut(view, audience, update === 'put' ? 'put' : 'patch', streams[audience], frame)
     }
+  }
+
+  private fanOut(
+    view: EnvironmentView,
+    audience: Audience,
+    event: FanoutMessage['event'],
+    streams: Set<SseStream>,
+    frame: Buffer,
+  ): void {
+    const observed = fanoutChannel.hasSubscribers
+    const started = observed ? performance.now() : 0
+    for (const stream of streams) stream.write(frame)
+    this.metrics.pushes.inc({ event }, streams.size)
+    if (!observed) return
+    const message: FanoutMessage = {
+      environment: view.name,
+      audience,
+      event,
+      version: view.versionFor(audience),
+      streams: streams.size,
+      bytes: frame.length,
+      startedAt: performance.timeOrigin + started,
+      durationMs: performance.now() - started,
+    }
+    fanoutChannel.publish(message)
   }
 
   /** Reloads an environment from the store (a new one, or one that missed changes) and sends its streams a `put`. */
@@ -268,8 +302,7 @@ export class StreamHub {
         const streams = this.streams.get(environment)
         if (!view || !streams) return
         for (const audience of ['server', 'client'] as const) {
-          const frame = view.putFrame(audience)
-          for (const stream of streams[audience]) stream.write(frame)
+          this.fanOut(view, audience, 'put', streams[audience], view.putFrame(audience))
         }
       },
       (error: unknown) =>
@@ -288,12 +321,23 @@ export class StreamHub {
     this.metrics.pushes.inc({ event: 'change' })
   }
 
+  /**
+   * One heartbeat per stream per interval, spread over the interval in slices:
+   * one burst to every socket would block the event loop as long as a kill's
+   * fan-out, and a kill landing in it would wait. A round covers the streams
+   * open when it began; streams opened since wait for the next round (their
+   * `put` or `: connected` was written just now anyway).
+   */
   private beat(): void {
-    for (const streams of this.streams.values()) {
-      for (const stream of streams.server) stream.write(HEARTBEAT)
-      for (const stream of streams.client) stream.write(HEARTBEAT)
+    const tick = this.beatTick
+    if (tick === 0) this.beatRound = [...this.all]
+    const n = this.beatRound.length
+    const to = Math.floor(((tick + 1) * n) / this.beatTicks)
+    for (let i = Math.floor((tick * n) / this.beatTicks); i < to; i++) {
+      this.beatRound[i]?.write(HEARTBEAT)
     }
-    for (const stream of this.adminStreams.keys()) stream.write(HEARTBEAT)
+    this.beatTick = (tick + 1) % this.beatTicks
+    if (this.beatTick === 0) this.beatRound = []
   }
 }
 

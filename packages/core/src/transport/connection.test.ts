@@ -194,6 +194,30 @@ describe('Connection', () => {
     })
   })
 
+  describe('pausePolling', () => {
+    it('should poll no more while paused, and at once on resume', async () => {
+      let polls = 0
+      server.use(
+        http.get(`${URL}/v1/sdk/snapshot`, () => {
+          polls++
+          return HttpResponse.json(snapshot(polls))
+        }),
+      )
+      const client = new FlagClient()
+      const { connection } = connect(client, { streaming: false, pollIntervalMs: 5 })
+      await vi.waitFor(() => expect(polls).toBeGreaterThanOrEqual(2))
+      connection.pausePolling()
+      // A poll already under way may still land; after it, none is scheduled.
+      await connection.refresh()
+      const paused = polls
+      await delay(50)
+      expect(polls).toBe(paused)
+      connection.resumePolling()
+      await vi.waitFor(() => expect(polls).toBeGreaterThan(paused + 1))
+      expect(client.getStatus()).toMatchObject({ status: 'ready' })
+    })
+  })
+
   describe('streaming', () => {
     it('should apply the put and patches, and refetch on a version gap', async () => {
       const { handler, streams } = streamHandler()
@@ -338,6 +362,31 @@ describe('Connection', () => {
       expect(connection.signals.pending).toHaveLength(0)
       expect(bodies).toHaveLength(2)
       expect(bodies[1]?.id).toBe(bodies[0]?.id)
+    })
+
+    it('should send batches with keepalive when asked, so they outlive the page', async () => {
+      const keepalive: boolean[] = []
+      server.use(
+        http.get(`${URL}/v1/sdk/snapshot`, () => HttpResponse.json(snapshot(1))),
+        http.post(`${URL}/v1/sdk/signals`, async ({ request }) => {
+          keepalive.push(request.keepalive)
+          expect(request.headers.get('content-type')).toBe('application/json')
+          expect(await request.json()).toMatchObject({ flags: { checkout: {} } })
+          return HttpResponse.json({}, { status: 202 })
+        }),
+      )
+      for (const signalsKeepalive of [true, false]) {
+        const client = new FlagClient()
+        const { connection } = connect(client, {
+          streaming: false,
+          pollIntervalMs: 60_000,
+          signalsKeepalive,
+        })
+        await connection.firstSync
+        client.isEnabled('checkout', { userId: 'u' })
+        await connection.flushSignals()
+      }
+      expect(keepalive).toEqual([true, false])
     })
 
     it('should flush on close, and close only once', async () => {

@@ -39,6 +39,12 @@ export interface ConnectionOptions {
   fetchRetries?: number
   /** Signals batches kept while the server cannot be reached. Default 60 (10 minutes at the default interval). */
   maxSignalsBacklog?: number
+  /**
+   * Send signals with `fetch(…, { keepalive: true })` (when the body fits the
+   * browsers' 64 KiB keepalive quota), so a batch flushed as the page is
+   * hidden or closed still arrives. Default `false`.
+   */
+  signalsKeepalive?: boolean
   /** The `fetch` of every request. Default: the global one. */
   fetch?: typeof fetch
   /** The `fetch` of the stream (Node uses one whose socket does not keep the process alive). Default: `fetch`. */
@@ -98,6 +104,8 @@ export class Connection {
   /** The snapshot held came from this server, so its version can resume a stream. */
   private fromServer = false
   private polling = false
+  /** Polls wait (a hidden page): no timer runs until `resumePolling`. */
+  private pollPaused = false
   private pollTimer: ReturnType<typeof setTimeout> | undefined
   private streamRetryTimer: ReturnType<typeof setTimeout> | undefined
   private wake: (() => void) | undefined
@@ -134,11 +142,19 @@ export class Connection {
       options.heartbeatTimeoutMs ?? 45_000,
       options.streamFetch ?? options.fetch,
     )
+    const keepalive = options.signalsKeepalive ?? false
     this.sender = new SignalsSender(
       client.signals,
       async (batch): Promise<SendOutcome> => {
+        const body = JSON.stringify(batch)
         try {
-          await http.post('v1/sdk/signals', { json: batch, retry: 0 })
+          await http.post('v1/sdk/signals', {
+            body,
+            headers: { 'content-type': 'application/json' },
+            retry: 0,
+            // A larger keepalive body would be refused outright; it goes as a plain request.
+            keepalive: keepalive && body.length < KEEPALIVE_BODY_LIMIT,
+          })
           return 'sent'
         } catch (error) {
           const status = error instanceof HTTPError ? error.response.status : undefined
@@ -200,6 +216,25 @@ export class Connection {
   /** Sends the signals counted so far now. Never rejects. */
   flushSignals(): Promise<void> {
     return this.sender.flush()
+  }
+
+  /**
+   * Stops polling until `resumePolling` (a hidden browser tab has no use for
+   * fresh flags; the stream, if open, stays open). Idempotent.
+   */
+  pausePolling(): void {
+    this.pollPaused = true
+    if (this.pollTimer !== undefined) clearTimeout(this.pollTimer)
+    this.pollTimer = undefined
+  }
+
+  /** Polls again after `pausePolling`: at once when polling, since the snapshot may be out of date. */
+  resumePolling(): void {
+    if (!this.pollPaused) return
+    this.pollPaused = false
+    if (this.polling && this.pollTimer === undefined && !this.lifetime.signal.aborted) {
+      void this.poll()
+    }
   }
 
   /** Closes the stream, stops polling, flushes the signals one last time. Idempotent. */
@@ -292,13 +327,20 @@ export class Connection {
     this.currentMode = 'polling'
     if (this.polling) return
     this.polling = true
-    const poll = async () => {
-      await this.refresh()
-      if (this.polling && !this.lifetime.signal.aborted) {
-        this.pollTimer = backgroundTimeout(poll, this.pollIntervalMs)
-      }
+    if (!this.pollPaused) void this.poll()
+  }
+
+  private async poll(): Promise<void> {
+    this.pollTimer = undefined
+    await this.refresh()
+    if (
+      this.polling &&
+      !this.pollPaused &&
+      this.pollTimer === undefined &&
+      !this.lifetime.signal.aborted
+    ) {
+      this.pollTimer = backgroundTimeout(() => void this.poll(), this.pollIntervalMs)
     }
-    void poll()
   }
 
   private stopPolling(): void {
@@ -358,6 +400,9 @@ export class Connection {
     })
   }
 }
+
+/** Browsers refuse a keepalive request whose body would pass 64 KiB in flight; keep room for others. */
+const KEEPALIVE_BODY_LIMIT = 60_000
 
 function decode(data: string, what: string): unknown {
   try {

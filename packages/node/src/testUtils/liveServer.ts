@@ -1,7 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createTokenSecret, type RunningServer, startServer } from '@floodgate/server'
+import {
+  createTokenSecret,
+  type RunningServer,
+  type ServerOptions,
+  startServer,
+} from '@floodgate/server'
 
 /**
  * A real Floodgate server on a temporary SQLite file that can be stopped and
@@ -12,10 +17,14 @@ export class LiveServer {
   port = 0
   readonly admin = createTokenSecret('admin')
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly options: ServerOptions,
+  ) {}
 
-  static async create(): Promise<LiveServer> {
-    return new LiveServer(await mkdtemp(join(tmpdir(), 'floodgate-node-')))
+  /** `options` are added to every start (for instance the rollout controller's timer). */
+  static async create(options: ServerOptions = {}): Promise<LiveServer> {
+    return new LiveServer(await mkdtemp(join(tmpdir(), 'floodgate-node-')), options)
   }
 
   get url(): string {
@@ -30,6 +39,7 @@ export class LiveServer {
       adminToken: this.admin,
       retryMs: 20,
       rateLimit: false,
+      ...this.options,
     })
     this.port = this.server.port
     return this

@@ -32,8 +32,9 @@ export function readDemoTokens(dbDir: string): Partial<DemoTokens> {
 }
 
 /**
- * Seeds the demo once: the flag `new-checkout` rolled out per environment,
- * the browser flag `dark-mode`, and a server and a client token for
+ * Seeds the demo once: the flag `new-checkout` rolled out per environment
+ * (client-side too, for the React example), the browser flag `dark-mode`,
+ * and a server and a client token for
  * development. Idempotent: existing flags are left alone, saved tokens that
  * still work are reused, missing ones are created and saved.
  */
@@ -57,6 +58,8 @@ export async function seedDemo(
       kind: 'boolean',
       description: 'The new checkout flow (demo)',
       tags: ['demo'],
+      // examples/react-checkout reads it in the browser, with the client token.
+      clientSide: true,
     },
     { development: 50, staging: 25, production: 5 },
   )

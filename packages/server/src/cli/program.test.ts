@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../app'
-import { type CliIo, createProgram, runCli } from './program'
+import { type CliIo, runCli } from './program'
 
 describe('runCli', () => {
   let server: RunningServer
@@ -63,6 +63,69 @@ describe('runCli', () => {
     )
   })
 
+  it('should run a staged rollout next to rollout <flag> <percent>, as tables or JSON', async () => {
+    await run('flags', 'create', 'staged')
+    const started = await run(
+      'rollout',
+      'start',
+      'staged',
+      '--env',
+      'staging',
+      '--stages',
+      '10,50,100',
+      '--min-duration',
+      '5',
+      '--local-guard',
+      '5:0.5',
+    )
+    expect(started.code).toBe(0)
+    expect(started.out.split('\n')[0]).toMatch(
+      /^rollout ro_[0-9a-f]+ of staged in staging: running, stage 1\/3 serving 10% on \(10% → 50% → 100%\)$/,
+    )
+    expect(started.out).toMatch(/TIME\s+ACTION\s+STAGE\s+BY\s+REASON\n\S+\s+start\s+1\s+admin/)
+    const state = JSON.parse(
+      (await run('rollout', 'status', 'staged', '--env', 'staging', '--json')).out,
+    )
+    expect(state).toMatchObject({
+      flag: 'staged',
+      status: 'running',
+      plan: { stages: [{ percent: 10, minDurationSec: 5 }, { percent: 50 }, { percent: 100 }] },
+    })
+    expect(state.plan.localGuard).toEqual({ minErrors: 5, maxErrorRate: 0.5 })
+    expect(
+      (await run('rollout', 'pause', 'staged', '--env', 'staging', '--reason', 'lunch')).out,
+    ).toMatch(/pause\s+1\s+admin\s+lunch/)
+    expect((await run('rollout', 'resume', 'staged', '--env', 'staging')).out).toContain(
+      ': running,',
+    )
+    expect((await run('rollout', 'promote', 'staged', '--env', 'staging')).out).toContain(
+      'stage 2/3 serving 50% on',
+    )
+    expect((await run('rollout', 'abort', 'staged', '--env', 'staging')).out).toContain(
+      ': aborted, stage 2/3 serving 0% on',
+    )
+    const history = await run('rollout', 'history', 'staged', '--env', 'staging')
+    expect(history.out).toMatch(
+      /^ID\s+STATUS\s+STAGE\s+PERCENT\s+STARTED\s+ENDED\s+LAST DECISION\n/,
+    )
+    expect(history.out).toMatch(/ro_\S+\s+aborted\s+2\/3\s+0%/)
+    expect((await run('rollout', 'health', 'staged', '--env', 'staging')).out).toMatch(
+      /^STAGE\s+VARIANT/,
+    )
+    expect((await run('rollout', 'staged', '40', '--env', 'staging')).out).toContain(
+      'staged in staging: on, serving 40% on',
+    )
+    expect(await run('rollout', 'status', 'staged')).toMatchObject({
+      code: 1,
+      err: 'error: 404 Not Found: flag "staged" has no rollout in production',
+    })
+    expect((await run('rollout', 'start', 'staged', '--alpha', 'lots')).err).toBe(
+      'error: --alpha must be a number, not "lots"',
+    )
+    const bad = await run('rollout', 'start', 'staged', '--treatment', 'maybe')
+    expect(bad.err).toContain('/treatment: unknown variant "maybe"')
+  })
+
   it('should exit non-zero with the server problem detail on errors', async () => {
     expect(await run('rollout', 'new-checkout', '101')).toEqual({
       code: 1,
@@ -83,22 +146,5 @@ describe('runCli', () => {
       code: 1,
       err: `error: cannot reach http://127.0.0.1:${port}: ECONNREFUSED`,
     })
-  })
-})
-
-describe('createProgram', () => {
-  it('should keep rollout <flag> <percent> working next to rollout subcommands', async () => {
-    const program = createProgram({ out: () => {}, err: () => {}, env: {} })
-    const rollout = program.commands.find((c) => c.name() === 'rollout')
-    const seen: string[] = []
-    rollout?.action((flag: string, percent: string) => {
-      seen.push(`percent ${flag} ${percent}`)
-    })
-    rollout?.command('status <flag>').action((flag: string) => {
-      seen.push(`status ${flag}`)
-    })
-    await program.parseAsync(['rollout', 'status', 'new-checkout'], { from: 'user' })
-    await program.parseAsync(['rollout', 'new-checkout', '25'], { from: 'user' })
-    expect(seen).toEqual(['status new-checkout', 'percent new-checkout 25'])
   })
 })

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander'
 import type { AuditPage } from '../store/store'
 import type { Environment, StoredFlag, StoredFlagConfig, TokenRecord } from '../types'
 import { ApiClient, ApiError } from './apiClient'
+import { addRolloutCommands } from './rolloutCommands'
 import { runServe, type ServeOptions } from './serveCommand'
 import { formatTable } from './table'
 
@@ -93,9 +94,10 @@ export function createProgram(io: CliIo = processIo): Command {
         .default('127.0.0.1'),
     )
     .addOption(
-      new Option('--db <file>', 'SQLite database file')
-        .env('FLOODGATE_DB')
-        .default('./floodgate.db'),
+      new Option(
+        '--db <url-or-file>',
+        'postgres://… URL, or SQLite database file (env DATABASE_URL too; default ./floodgate.db)',
+      ).env('FLOODGATE_DB'),
     )
     .addOption(
       new Option('--log-level <level>', 'pino log level')
@@ -214,9 +216,11 @@ export function createProgram(io: CliIo = processIo): Command {
       print(json, { deleted: key }, () => `deleted ${key}`)
     })
 
-  program
+  const rollout = program
     .command('rollout')
-    .description('set the share of units served the treatment (the fallthrough split)')
+    .description(
+      'set the share of units served the treatment (the fallthrough split), or run a staged rollout (start, status, …)',
+    )
     .argument('<flag>', 'flag key')
     .argument('<percent>', '0-100, at most two decimals')
     .addOption(envOption())
@@ -253,6 +257,8 @@ export function createProgram(io: CliIo = processIo): Command {
         )
       },
     )
+
+  addRolloutCommands(rollout, { globals, print, envOption, configPath })
 
   program
     .command('kill <flag>')

@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path'
 import { type RunningServer, startServer } from '../app'
+import { isPostgresUrl } from '../store/postgresStore'
 import { createTokenSecret } from '../tokenSecret'
 import { readDemoTokens, seedDemo } from './demo'
 import type { CliIo } from './program'
@@ -8,7 +9,8 @@ import type { CliIo } from './program'
 export interface ServeOptions {
   port: string
   host: string
-  db: string
+  /** Default: `DATABASE_URL`, else `./floodgate.db`. */
+  db?: string
   logLevel: string
   maxStreams?: string
   demo?: boolean
@@ -28,8 +30,11 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<Runnin
   if (maxStreams !== undefined && (!Number.isInteger(maxStreams) || maxStreams < 1)) {
     throw new Error(`--max-streams must be a positive whole number, not "${options.maxStreams}"`)
   }
-  const dbPath = resolve(options.db)
-  const dbDir = dirname(dbPath)
+  const db = options.db ?? io.env.DATABASE_URL ?? './floodgate.db'
+  const postgres = isPostgresUrl(db)
+  const dbPath = postgres ? db : resolve(db)
+  // The demo keeps its tokens beside a SQLite file, and in the working directory on PostgreSQL.
+  const dbDir = postgres ? resolve('.floodgate') : dirname(dbPath)
   let adminToken = io.env.FLOODGATE_ADMIN_TOKEN
   if (options.demo && adminToken === undefined) {
     adminToken = readDemoTokens(dbDir).admin ?? createTokenSecret('admin')
@@ -42,7 +47,7 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<Runnin
     ...(adminToken === undefined ? {} : { adminToken }),
     ...(maxStreams === undefined ? {} : { maxStreams }),
   })
-  io.out(`Floodgate listening on ${server.url} (database ${options.db})`)
+  io.out(`Floodgate listening on ${server.url} (database ${postgres ? redactUrl(db) : db})`)
   if (server.adminToken) {
     io.out(`Admin token (shown only this once, keep it safe):\n  ${server.adminToken}`)
   }
@@ -56,7 +61,7 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<Runnin
         `  Admin token:       ${tokens.admin}`,
         `  Server SDK token:  ${tokens.server}   (development)`,
         `  Client SDK token:  ${tokens.client}   (development)`,
-        `  (kept in ${join(dirname(options.db), 'demo-tokens.json')}, git-ignored, so the next start shows them again)`,
+        `  (kept in ${join(dbDir, 'demo-tokens.json')}, git-ignored, so the next start shows them again)`,
         '',
         'Try:',
         `  curl -H "Authorization: Bearer ${tokens.server}" ${server.url}/v1/sdk/snapshot`,
@@ -84,4 +89,15 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<Runnin
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
   return server
+}
+
+/** A database URL without its password, for logs. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return 'postgres://…'
+  }
 }

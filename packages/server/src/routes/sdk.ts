@@ -71,7 +71,7 @@ export function sdkRoutes(ctx: RouteContext, limits: SdkLimits): FastifyPluginAs
     app.post('/v1/sdk/signals', { onRequest }, async (request, reply) => {
       const token = principalOf(request)
       const batch = parseInput(SignalsBatchSchema, request.body, 'body')
-      const result = await ctx.signals.ingest(token.environment ?? '', batch)
+      const result = ctx.signals.ingest(token.environment ?? '', batch)
       return reply.code(202).send(result)
     })
   }

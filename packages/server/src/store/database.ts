@@ -114,6 +114,8 @@ export interface Database {
     variant: string
     unit_hash: number
   }
+  /** PostgreSQL only: every commit's event, read by the other replicas. */
+  commit_log: { sequence: string | number; committed_at: string; event: string }
 }
 
 /** The latency histogram has one column per bucket of core's `LATENCY_BUCKETS_MS`, plus the open one. */

@@ -33,6 +33,7 @@ import type {
   TokenScope,
 } from '../types'
 import { type Database, LATENCY_COLUMNS, type SignalBucketRow } from './database'
+import { SUMMED_COLUMNS, signalRows, sumByBucket } from './signalRows'
 import {
   type AuditPage,
   type AuditQuery,
@@ -110,14 +111,16 @@ class WriteContext {
 
 /**
  * The `Store` over Kysely: one set of portable queries that the SQLite store
- * (and a PostgreSQL store, with its own dialect) runs. Writes are serialized
- * in-process so that listeners hear commits in commit order.
+ * and the PostgreSQL store run. Writes are serialized in-process so that
+ * listeners hear commits in commit order; a subclass serializes them across
+ * processes (`lockWrites`) and carries commits to other processes
+ * (`recordCommit`, `publish`).
  */
 export class KyselyStore implements Store {
   private readonly listeners = new Set<(event: CommitEvent) => void>()
   private writes: Promise<unknown> = Promise.resolve()
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(protected readonly db: Kysely<Database>) {}
 
   subscribe(listener: (event: CommitEvent) => void): () => void {
     this.listeners.add(listener)
@@ -134,17 +137,54 @@ export class KyselyStore implements Store {
     await this.db.destroy()
   }
 
-  private write<T>(actor: Actor, fn: (tx: WriteContext) => Promise<T>): Promise<T> {
+  /** Runs first in every write transaction that reads before it writes. Default: nothing (one process). */
+  protected async lockWrites(_trx: Transaction<Database>): Promise<void> {}
+
+  /** Runs last in a write transaction whose event is not empty; returns the commit's sequence number, if any. */
+  protected async recordCommit(
+    _trx: Transaction<Database>,
+    _event: CommitEvent,
+  ): Promise<number | undefined> {
+    return undefined
+  }
+
+  /** Delivers a committed event. Default: to this process's listeners at once. */
+  protected async publish(event: CommitEvent, _sequence: number | undefined): Promise<void> {
+    this.emit(event)
+  }
+
+  /** Tells every listener of this process. */
+  protected emit(event: CommitEvent): void {
+    for (const listener of this.listeners) listener(event)
+  }
+
+  private write<T>(actor: Actor, fn: (tx: WriteContext) => Promise<T>): Promise<T>
+  private write<T>(
+    actor: Actor,
+    options: { exclusive: boolean },
+    fn: (tx: WriteContext) => Promise<T>,
+  ): Promise<T>
+  private write<T>(
+    actor: Actor,
+    ...args:
+      | [(tx: WriteContext) => Promise<T>]
+      | [{ exclusive: boolean }, (tx: WriteContext) => Promise<T>]
+  ): Promise<T> {
+    const [options, fn] = args.length === 1 ? [{ exclusive: true }, args[0]] : args
     const run = async () => {
-      let context: WriteContext | undefined
-      const result = await this.db.transaction().execute((trx) => {
-        context = new WriteContext(trx, actor)
-        return fn(context)
+      let event: CommitEvent | undefined
+      let sequence: number | undefined
+      const result = await this.db.transaction().execute(async (trx) => {
+        if (options.exclusive) await this.lockWrites(trx)
+        const context = new WriteContext(trx, actor)
+        const value = await fn(context)
+        if (context.event.changes.length > 0 || context.event.audit.length > 0) {
+          event = context.event
+          sequence = await this.recordCommit(trx, event)
+        }
+        return value
       })
-      const event = context?.event
-      if (event && (event.changes.length > 0 || event.audit.length > 0)) {
-        for (const listener of this.listeners) listener(event)
-      }
+      if (event) await this.publish(event, sequence)
       return result
     }
     const next = this.writes.then(run, run)
@@ -669,67 +709,55 @@ export class KyselyStore implements Store {
 
   // Signals
 
-  recordSignals(input: SignalsInput): Promise<{ duplicate: boolean }> {
-    return this.write({ name: 'signals', tokenId: null }, async (tx) => {
-      const { environment, batch, bucketStart } = input
-      if (batch.id !== undefined) {
+  async recordSignals(input: SignalsInput): Promise<{ duplicate: boolean }> {
+    const { duplicates } = await this.recordSignalBatches([input])
+    return { duplicate: duplicates > 0 }
+  }
+
+  recordSignalBatches(
+    inputs: readonly SignalsInput[],
+  ): Promise<{ recorded: number; duplicates: number }> {
+    // Signals only add to counters (idempotent by batch id), so they need no writer lock.
+    return this.write(SIGNALS_ACTOR, NO_LOCK, async (tx) => {
+      const { rows, batches } = signalRows(inputs)
+      const recorded = new Set<string>()
+      for (const chunk of chunks(batches, 1000)) {
         const inserted = await tx.db
           .insertInto('signal_batches')
-          .values({ environment, id: batch.id, received_at: input.receivedAt })
+          .values(chunk)
           .onConflict((oc) => oc.columns(['environment', 'id']).doNothing())
-          .returning('id')
-          .executeTakeFirst()
-        if (!inserted) return { duplicate: true }
+          .returning(['environment', 'id'])
+          .execute()
+        for (const row of inserted) recorded.add(`${row.environment}\u0000${row.id}`)
       }
-      for (const [flagKey, variants] of Object.entries(batch.flags)) {
-        for (const [variant, s] of Object.entries(variants)) {
-          const latency = s.latencyMs
-          const histogram = Object.fromEntries(
-            LATENCY_COLUMNS.map((column, i) => [column, latency?.buckets[i] ?? 0]),
-          ) as Record<(typeof LATENCY_COLUMNS)[number], number>
-          const row: SignalBucketRow = {
-            environment,
-            flag_key: flagKey,
-            variant,
-            bucket_start: bucketStart,
-            exposures: s.exposures,
-            successes: s.successes,
-            errors: s.errors,
-            error_units: s.errorUnits,
-            latency_count: latency?.count ?? 0,
-            latency_sum_ms: latency?.sumMs ?? 0,
-            latency_max_ms: latency?.maxMs ?? 0,
-            ...histogram,
-          }
-          await tx.db
-            .insertInto('signal_buckets')
-            .values(row)
-            .onConflict((oc) =>
-              oc
-                .columns(['environment', 'flag_key', 'variant', 'bucket_start'])
-                .doUpdateSet((eb) => {
-                  const add = (column: keyof SignalBucketRow & string) =>
-                    eb(
-                      `signal_buckets.${column}` as 'signal_buckets.exposures',
-                      '+',
-                      eb.ref(`excluded.${column}` as 'excluded.exposures'),
-                    )
-                  return {
-                    exposures: add('exposures'),
-                    successes: add('successes'),
-                    errors: add('errors'),
-                    error_units: add('error_units'),
-                    latency_count: add('latency_count'),
-                    latency_sum_ms: add('latency_sum_ms'),
-                    latency_max_ms: sql<number>`case when ${sql.ref('excluded.latency_max_ms')} > ${sql.ref('signal_buckets.latency_max_ms')} then ${sql.ref('excluded.latency_max_ms')} else ${sql.ref('signal_buckets.latency_max_ms')} end`,
-                    ...Object.fromEntries(LATENCY_COLUMNS.map((column) => [column, add(column)])),
-                  }
-                }),
-            )
-            .execute()
-        }
+      const kept = rows.filter(
+        (r) => r.batch_id === null || recorded.has(`${r.environment}\u0000${r.batch_id}`),
+      )
+      for (const chunk of chunks(sumByBucket(kept), 500)) {
+        await tx.db
+          .insertInto('signal_buckets')
+          .values(chunk)
+          .onConflict((oc) =>
+            oc.columns(['environment', 'flag_key', 'variant', 'bucket_start']).doUpdateSet((eb) => {
+              const add = (column: keyof SignalBucketRow & string) =>
+                eb(
+                  `signal_buckets.${column}` as 'signal_buckets.exposures',
+                  '+',
+                  eb.ref(`excluded.${column}` as 'excluded.exposures'),
+                )
+              return {
+                ...Object.fromEntries(SUMMED_COLUMNS.map((column) => [column, add(column)])),
+                latency_max_ms: sql<number>`case when ${sql.ref('excluded.latency_max_ms')} > ${sql.ref('signal_buckets.latency_max_ms')} then ${sql.ref('excluded.latency_max_ms')} else ${sql.ref('signal_buckets.latency_max_ms')} end`,
+              }
+            }),
+          )
+          .execute()
       }
-      return { duplicate: false }
+      const withoutId = inputs.filter((i) => i.batch.id === undefined).length
+      return {
+        recorded: recorded.size + withoutId,
+        duplicates: inputs.length - withoutId - recorded.size,
+      }
     })
   }
 
@@ -764,7 +792,7 @@ export class KyselyStore implements Store {
   }
 
   pruneSignalBatchIds(before: string): Promise<number> {
-    return this.write({ name: 'signals', tokenId: null }, async (tx) => {
+    return this.write(SIGNALS_ACTOR, NO_LOCK, async (tx) => {
       const result = await tx.db
         .deleteFrom('signal_batches')
         .where('received_at', '<', before)
@@ -1236,6 +1264,15 @@ function addVariantSignals(
 }
 
 type Db = Kysely<Database> | Transaction<Database>
+
+const NO_LOCK = { exclusive: false }
+const SIGNALS_ACTOR: Actor = { name: 'signals', tokenId: null }
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = []
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size))
+  return result
+}
 
 function findEnvironment(db: Db, name: string) {
   return db.selectFrom('environments').selectAll().where('name', '=', name).executeTakeFirst()

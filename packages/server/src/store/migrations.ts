@@ -8,38 +8,41 @@ export type SqlDialect = 'sqlite' | 'postgres'
 export const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'] as const
 
 function migrations(dialect: SqlDialect): Record<string, Migration> {
+  // PostgreSQL would compare text by the database's locale; "C" orders it
+  // byte-wise as SQLite does, so every `orderBy` gives the same order on both.
+  const text = dialect === 'postgres' ? sql`text collate "C"` : 'text'
   return {
     '0001_initial': {
       async up(db: Kysely<unknown>) {
         await db.schema
           .createTable('environments')
-          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('name', text, (c) => c.primaryKey())
           .addColumn('version', 'integer', (c) => c.notNull())
-          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
           .execute()
         await db.schema
           .createTable('flags')
-          .addColumn('key', 'text', (c) => c.primaryKey())
-          .addColumn('definition', 'text', (c) => c.notNull())
-          .addColumn('created_at', 'text', (c) => c.notNull())
-          .addColumn('updated_at', 'text', (c) => c.notNull())
-          .addColumn('created_by', 'text', (c) => c.notNull())
-          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .addColumn('key', text, (c) => c.primaryKey())
+          .addColumn('definition', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .addColumn('created_by', text, (c) => c.notNull())
+          .addColumn('updated_by', text, (c) => c.notNull())
           .execute()
         for (const table of ['flag_configs', 'flag_config_versions'] as const) {
           const current = table === 'flag_configs'
           await db.schema
             .createTable(table)
-            .addColumn('environment', 'text', (c) =>
+            .addColumn('environment', text, (c) =>
               c.notNull().references('environments.name').onDelete('cascade'),
             )
-            .addColumn('flag_key', 'text', (c) =>
+            .addColumn('flag_key', text, (c) =>
               c.notNull().references('flags.key').onDelete('cascade'),
             )
             .addColumn('version', 'integer', (c) => c.notNull())
-            .addColumn('config', 'text', (c) => c.notNull())
-            .addColumn(current ? 'updated_at' : 'created_at', 'text', (c) => c.notNull())
-            .addColumn(current ? 'updated_by' : 'created_by', 'text', (c) => c.notNull())
+            .addColumn('config', text, (c) => c.notNull())
+            .addColumn(current ? 'updated_at' : 'created_at', text, (c) => c.notNull())
+            .addColumn(current ? 'updated_by' : 'created_by', text, (c) => c.notNull())
             .addPrimaryKeyConstraint(
               `${table}_pk`,
               current ? ['environment', 'flag_key'] : ['environment', 'flag_key', 'version'],
@@ -48,13 +51,13 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         }
         await db.schema
           .createTable('segments')
-          .addColumn('environment', 'text', (c) =>
+          .addColumn('environment', text, (c) =>
             c.notNull().references('environments.name').onDelete('cascade'),
           )
-          .addColumn('key', 'text', (c) => c.notNull())
-          .addColumn('segment', 'text', (c) => c.notNull())
-          .addColumn('updated_at', 'text', (c) => c.notNull())
-          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .addColumn('key', text, (c) => c.notNull())
+          .addColumn('segment', text, (c) => c.notNull())
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .addColumn('updated_by', text, (c) => c.notNull())
           .addPrimaryKeyConstraint('segments_pk', ['environment', 'key'])
           .execute()
         await db.schema
@@ -62,17 +65,17 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
             dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
           )
-          .addColumn('at', 'text', (c) => c.notNull())
-          .addColumn('actor', 'text', (c) => c.notNull())
-          .addColumn('actor_token_id', 'text')
-          .addColumn('action', 'text', (c) => c.notNull())
-          .addColumn('environment', 'text')
-          .addColumn('resource_type', 'text', (c) => c.notNull())
-          .addColumn('resource_key', 'text', (c) => c.notNull())
+          .addColumn('at', text, (c) => c.notNull())
+          .addColumn('actor', text, (c) => c.notNull())
+          .addColumn('actor_token_id', text)
+          .addColumn('action', text, (c) => c.notNull())
+          .addColumn('environment', text)
+          .addColumn('resource_type', text, (c) => c.notNull())
+          .addColumn('resource_key', text, (c) => c.notNull())
           .addColumn('environment_version', 'integer')
-          .addColumn('before', 'text')
-          .addColumn('after', 'text')
-          .addColumn('reason', 'text')
+          .addColumn('before', text)
+          .addColumn('after', text)
+          .addColumn('reason', text)
           .execute()
         await db.schema
           .createIndex('audit_log_resource')
@@ -86,22 +89,22 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute()
         await db.schema
           .createTable('tokens')
-          .addColumn('id', 'text', (c) => c.primaryKey())
-          .addColumn('name', 'text', (c) => c.notNull())
-          .addColumn('scope', 'text', (c) => c.notNull())
-          .addColumn('environment', 'text', (c) => c.references('environments.name'))
-          .addColumn('hash', 'text', (c) => c.notNull().unique())
-          .addColumn('hint', 'text', (c) => c.notNull())
-          .addColumn('created_at', 'text', (c) => c.notNull())
-          .addColumn('created_by', 'text', (c) => c.notNull())
-          .addColumn('revoked_at', 'text')
-          .addColumn('revoked_by', 'text')
+          .addColumn('id', text, (c) => c.primaryKey())
+          .addColumn('name', text, (c) => c.notNull())
+          .addColumn('scope', text, (c) => c.notNull())
+          .addColumn('environment', text, (c) => c.references('environments.name'))
+          .addColumn('hash', text, (c) => c.notNull().unique())
+          .addColumn('hint', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('created_by', text, (c) => c.notNull())
+          .addColumn('revoked_at', text)
+          .addColumn('revoked_by', text)
           .execute()
         await db.schema
           .createTable('signal_batches')
-          .addColumn('environment', 'text', (c) => c.notNull())
-          .addColumn('id', 'text', (c) => c.notNull())
-          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('environment', text, (c) => c.notNull())
+          .addColumn('id', text, (c) => c.notNull())
+          .addColumn('received_at', text, (c) => c.notNull())
           .addPrimaryKeyConstraint('signal_batches_pk', ['environment', 'id'])
           .execute()
         await db.schema
@@ -111,10 +114,10 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute()
         let buckets = db.schema
           .createTable('signal_buckets')
-          .addColumn('environment', 'text', (c) => c.notNull())
-          .addColumn('flag_key', 'text', (c) => c.notNull())
-          .addColumn('variant', 'text', (c) => c.notNull())
-          .addColumn('bucket_start', 'text', (c) => c.notNull())
+          .addColumn('environment', text, (c) => c.notNull())
+          .addColumn('flag_key', text, (c) => c.notNull())
+          .addColumn('variant', text, (c) => c.notNull())
+          .addColumn('bucket_start', text, (c) => c.notNull())
         for (const column of [
           'exposures',
           'successes',
@@ -237,13 +240,28 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute()
       },
     },
+    '0004_commit_log': {
+      // Replicas on PostgreSQL read each other's commits from this log; one
+      // SQLite process hears its own commits directly and has no such table.
+      async up(db: Kysely<unknown>) {
+        if (dialect !== 'postgres') return
+        await db.schema
+          .createTable('commit_log')
+          .addColumn('sequence', 'bigint', (c) => c.primaryKey())
+          .addColumn('committed_at', text, (c) => c.notNull())
+          .addColumn('event', text, (c) => c.notNull())
+          .execute()
+      },
+    },
   }
 }
 
 /** Brings a database's schema to the latest migration (idempotent; Kysely's migrator keeps the log). */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) }
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest()
+  // Other branches' migrations (0002, 0003) may land after 0004 ran on a database.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true })
+  const { error, results } = await migrator.migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')
     throw new Error(

@@ -272,6 +272,14 @@ export interface Store {
    * environment already recorded is dropped (`duplicate: true`).
    */
   recordSignals(input: SignalsInput): Promise<{ duplicate: boolean }>
+  /**
+   * Adds many batches at once (a replica's pre-aggregated second of
+   * signals): a batch whose `id` this environment already recorded, here or
+   * on another replica, or that repeats in the list, is dropped.
+   */
+  recordSignalBatches(
+    inputs: readonly SignalsInput[],
+  ): Promise<{ recorded: number; duplicates: number }>
   querySignals(query: {
     environment: string
     flagKey?: string

@@ -664,6 +664,41 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       expect(events.filter((e) => e.audit.some((a) => a.actor === 'signals'))).toEqual([])
     })
 
+    it('should record many batches in one call, counting each batch id once', async () => {
+      const bucketStart = '2030-01-01T00:01:00.000Z'
+      const input = (id: string | undefined, exposures: number, environment = 'production') => ({
+        environment,
+        bucketStart,
+        receivedAt: '2030-01-01T00:01:30.000Z',
+        batch: {
+          ...(id === undefined ? {} : { id }),
+          sdk: { name: 'test', version: '1', instanceId: 'i1' },
+          window: { start: 0, end: 1 },
+          flags: { a: { on: { exposures, successes: exposures, errors: 0, errorUnits: 0 } } },
+        },
+      })
+      expect(await store.recordSignalBatches([input('b-1', 1)])).toEqual({
+        recorded: 1,
+        duplicates: 0,
+      })
+      expect(
+        await store.recordSignalBatches([
+          input('b-1', 10),
+          input('b-2', 100),
+          input('b-2', 1000),
+          input(undefined, 10_000),
+          input(undefined, 100_000),
+          input('b-1', 7, 'staging'),
+        ]),
+      ).toEqual({ recorded: 4, duplicates: 2 })
+      const exposures = async (environment: string) =>
+        (await store.querySignals({ environment })).map((b) => [b.variant, b.exposures])
+      expect(await exposures('production')).toEqual([['on', 110_101]])
+      expect(await exposures('staging')).toEqual([['on', 7]])
+      expect(await store.recordSignalBatches([])).toEqual({ recorded: 0, duplicates: 0 })
+      expect(events).toEqual([])
+    })
+
     it('should tell listeners every commit in order with consecutive versions', async () => {
       await store.createFlag(booleanFlag('a'), alice)
       await Promise.all(
