@@ -25,6 +25,7 @@ import {
   StoreError,
 } from '../store/store'
 import type { Actor, AuditEntry, CommitEvent, RolloutAction } from '../types'
+import { FirstErrors } from './firstErrors'
 import {
   RolloutMonitor,
   type RolloutMonitorOptions,
@@ -397,30 +398,24 @@ export class RolloutController {
     let record = this.active.get(key)
     if (!record) return
     const plan = record.plan
-    const stageIndex = record.stageIndex
-    const variants = batch.flags[record.flag] ?? {}
-    const hashes: Record<string, readonly number[]> = {}
-    for (const [variant, s] of Object.entries(variants)) {
-      if (s.errorUnitHashes !== undefined) hashes[variant] = s.errorUnitHashes
-    }
     const before = record
     const observed = await this.store
       .observeRollout(record.id, {
         expectedStateVersion: record.stateVersion,
         ...(batch.id === undefined ? {} : { batchId: batch.id }),
-        stageIndex,
-        errorUnitHashes: hashes,
-        apply: (firstErrorUnits) => {
-          const counted: SignalsBatch['flags'][string] = {}
+        stageIndex: record.stageIndex,
+        errorUnitHashes: FirstErrors.hashesOf(batch, record.flag),
+        apply: (fresh) => {
+          const counted = FirstErrors.apply(batch, before.flag, plan, fresh)
           const signals: Record<string, RolloutVariantSignals> = {}
-          for (const [variant, s] of Object.entries(variants)) {
-            counted[variant] = firstErrorsOf(s, firstErrorUnits[variant])
-            signals[variant] = variantSignals(s, counted[variant].errorUnits)
+          for (const [variant, s] of Object.entries(counted.batch.flags[before.flag] ?? {})) {
+            signals[variant] = variantSignals(s)
           }
           const monitor = RolloutMonitor.observe(
             monitorOf(before),
-            { ...batch, flags: { [before.flag]: counted } },
+            counted.batch,
             { flagKey: before.flag, plan },
+            { firstErrorsPerStage: counted.firstErrorsPerStage },
           )
           return { monitor, signals }
         },
@@ -796,24 +791,13 @@ function monitorOf(record: RolloutRecord): RolloutMonitorState {
   return parsed.data
 }
 
-/**
- * A variant's signals with `errorUnits` replaced by the units whose first
- * error this stage they report: the listed hashes the store had not seen,
- * plus those the SDK could not list. Without hashes (an older SDK), the
- * window's distinct units stand.
- */
-function firstErrorsOf(s: VariantSignals, fresh: number | undefined): VariantSignals {
-  if (s.errorUnitHashes === undefined || fresh === undefined) return s
-  return { ...s, errorUnits: Math.min(s.errors, fresh + (s.errorUnitHashesDropped ?? 0)) }
-}
-
-function variantSignals(s: VariantSignals, errorUnits: number): RolloutVariantSignals {
+function variantSignals(s: VariantSignals): RolloutVariantSignals {
   return {
     batches: 1,
     exposures: s.exposures,
     successes: s.successes,
     errors: s.errors,
-    errorUnits,
+    errorUnits: s.errorUnits,
     latencyCount: s.latencyMs?.count ?? 0,
     latencySumMs: s.latencyMs?.sumMs ?? 0,
     latencyMaxMs: s.latencyMs?.maxMs ?? 0,

@@ -67,6 +67,17 @@ export interface RolloutMonitorOptions {
   sampleRatioGraceSec?: number
 }
 
+/** How a batch's counts were made. */
+export interface RolloutObserveOptions {
+  /**
+   * The batch's `errorUnits` count each unit's first error in the current
+   * stage (the controller dedups the batch's `errorUnitHashes` per stage), so
+   * the error test compares them at the configured share. Default `false`:
+   * per-window counts, compared at the exposure share.
+   */
+  firstErrorsPerStage?: boolean
+}
+
 /** Which rollout a batch is observed for. */
 export interface RolloutMonitorTarget {
   flagKey: string
@@ -132,6 +143,7 @@ export const RolloutMonitor = {
     state: RolloutMonitorState,
     batch: SignalsBatch,
     target: RolloutMonitorTarget,
+    options: RolloutObserveOptions = {},
   ): RolloutMonitorState {
     const { plan } = target
     const stage = plan.stages[state.stage.index]
@@ -157,11 +169,18 @@ export const RolloutMonitor = {
       })
     }
     const inStage = delta.window.end > state.stage.startedAt
+    const share = stage.percent / 100
+    // A unit's first error in a stage lands in treatment with the probability
+    // the split gives it, whoever the unit is: no user, however busy or
+    // error-prone, weighs more than once, so the configured share is the
+    // null's share. Per-window counts repeat busy units and need exposures.
+    const byUnit =
+      options.firstErrorsPerStage === true && state.badEvents === 'errorUnits' && share < 1
     return {
       ...state,
       errors: SequentialTest.update(state.errors, {
-        treatmentExposures: t.exposures,
-        controlExposures: c.exposures,
+        treatmentExposures: byUnit ? (t.exposures + c.exposures > 0 ? share : 0) : t.exposures,
+        controlExposures: byUnit ? (t.exposures + c.exposures > 0 ? 1 - share : 0) : c.exposures,
         treatmentBad: t.bad,
         controlBad: c.bad,
       }),
