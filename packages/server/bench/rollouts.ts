@@ -1,7 +1,8 @@
 /**
  * `pnpm bench:rollouts`: the rollout statistics on simulated traffic. Runs the
- * real `RolloutMonitor` / `StagePolicy` / `SequentialTest` code with an
- * injected clock (no sleeping), spread over worker threads, seeded so that
+ * rollout controller's decision path on every batch (`FirstErrors` recounting
+ * the listed error units per stage, `RolloutMonitor` / `StagePolicy` /
+ * `SequentialTest` deciding) with an injected clock (no sleeping), spread over worker threads, seeded so that
  * every figure is reproducible. `--quick` runs a tenth of the runs.
  */
 import { availableParallelism, cpus } from 'node:os'
@@ -259,7 +260,7 @@ function report(results: RunResult[][], seconds: number): void {
 
   console.log('### Healthy canaries (A/A): how often is the rollout stopped?\n')
   console.log(
-    '| scenario | runs | false reverts | of which latency | false pauses (SRM) | completed | held once | rollout minutes | naive z every batch | raw errors, same test | units once per stage* |',
+    '| scenario | runs | false reverts | of which latency | false pauses (SRM) | completed | held once | rollout minutes | naive z every batch | raw errors, same test | units per window* |',
   )
   console.log('|---|---|---|---|---|---|---|---|---|---|---|')
   entries.forEach((e, i) => {
@@ -273,7 +274,7 @@ function report(results: RunResult[][], seconds: number): void {
     const reverts = rs.filter((r) => r.outcome === 'revert').length
     const minutes = sorted(rs.filter((r) => r.outcome === 'complete').map((r) => r.atSec / 60))
     console.log(
-      `| ${e.scenario.name} | ${n} | ${rate((r) => r.outcome === 'revert')} ${ci(reverts, n)} | ${rate((r) => r.cause === 'latency')} | ${rate((r) => r.outcome === 'pause')} | ${rate((r) => r.outcome === 'complete')} | ${rate((r) => r.held)} | ${fmt(quantile(minutes, 0.5))} | ${rate((r) => r.shadow.naiveZ !== null)} | ${rate((r) => r.shadow.rawErrors !== null)} | ${rate((r) => r.shadow.unitsPerStage !== null)} |`,
+      `| ${e.scenario.name} | ${n} | ${rate((r) => r.outcome === 'revert')} ${ci(reverts, n)} | ${rate((r) => r.cause === 'latency')} | ${rate((r) => r.outcome === 'pause')} | ${rate((r) => r.outcome === 'complete')} | ${rate((r) => r.held)} | ${fmt(quantile(minutes, 0.5))} | ${rate((r) => r.shadow.naiveZ !== null)} | ${rate((r) => r.shadow.rawErrors !== null)} | ${rate((r) => r.shadow.unitsPerWindow !== null)} |`,
     )
   })
   const design = results[0] as RunResult[]
@@ -281,18 +282,22 @@ function report(results: RunResult[][], seconds: number): void {
   const falseReverts = design.filter((r) => r.outcome === 'revert')
   const byStage = new Map<number, number>()
   for (const r of falseReverts) byStage.set(r.stageIndex, (byStage.get(r.stageIndex) ?? 0) + 1)
+  const reasons =
+    falseReverts.length === 0
+      ? 'No false revert.'
+      : `${armRatio(falseReverts)}× over the falsely reverted runs. False reverts by stage: ${[
+          ...byStage.entries(),
+        ]
+          .sort((a, b) => a[0] - b[0])
+          .map(([stage, k]) => `stage ${stage + 1}: ${percent(k / falseReverts.length)}`)
+          .join(', ')}.`
   console.log(
-    `\n${(entries[0] as Entry).scenario.name}: the users the first (1 %) stage put in treatment had a first-attempt error rate ${armRatio(design)}× control's (median over all runs), ${armRatio(falseReverts)}× over the falsely reverted runs. False reverts by stage: ${[
-      ...byStage.entries(),
-    ]
-      .sort((a, b) => a[0] - b[0])
-      .map(([stage, k]) => `stage ${stage + 1}: ${percent(k / falseReverts.length)}`)
-      .join(', ')}.`,
+    `\n${(entries[0] as Entry).scenario.name}: the users the first (1 %) stage put in treatment had a first-attempt error rate ${armRatio(design)}× control's (median over all runs). ${reasons}`,
   )
 
   console.log('\n### Regressions: canary requests until the rollout reverts (median / p90)\n')
   console.log(
-    '| scenario | runs | reverted | canary requests | seconds | observed bad-event ratio | naive z every batch | raw errors, same test | units once per stage* |',
+    '| scenario | runs | reverted | canary requests | seconds | observed bad-event ratio | naive z every batch | raw errors, same test | units per window* |',
   )
   console.log('|---|---|---|---|---|---|---|---|---|')
   entries.forEach((e, i) => {
@@ -307,7 +312,7 @@ function report(results: RunResult[][], seconds: number): void {
     const errors = e.scenario.treatment.kind === 'errors'
     const shadow = (pick: (r: RunResult) => number | null) => (errors ? q(rs.map(pick)) : '—')
     console.log(
-      `| ${e.scenario.name} | ${rs.length} | ${percent(rs.filter(reverted).length / rs.length)} | ${q(rs.map((r) => (reverted(r) ? r.canaryRequests : null)))} | ${q(rs.map((r) => (reverted(r) ? r.atSec : null)))} | ${errors ? quantile(sorted(rs.map((r) => r.observedRatio)), 0.5).toFixed(2) : '—'} | ${shadow((r) => r.shadow.naiveZ)} | ${shadow((r) => r.shadow.rawErrors)} | ${shadow((r) => r.shadow.unitsPerStage)} |`,
+      `| ${e.scenario.name} | ${rs.length} | ${percent(rs.filter(reverted).length / rs.length)} | ${q(rs.map((r) => (reverted(r) ? r.canaryRequests : null)))} | ${q(rs.map((r) => (reverted(r) ? r.atSec : null)))} | ${errors ? quantile(sorted(rs.map((r) => r.observedRatio)), 0.5).toFixed(2) : '—'} | ${shadow((r) => r.shadow.naiveZ)} | ${shadow((r) => r.shadow.rawErrors)} | ${shadow((r) => r.shadow.unitsPerWindow)} |`,
     )
   })
 
@@ -327,7 +332,7 @@ function report(results: RunResult[][], seconds: number): void {
     )
   })
   console.log(
-    `\n"never": not within ${DETECTION_HORIZON / HOURS} h. * A comparison, not what ships: each user counted at most once per stage, at the configured share; it needs unit ids the signals do not carry.`,
+    `\n"never": not within ${DETECTION_HORIZON / HOURS} h. * The guard before unit hashes, on the same traffic: each SDK window's distinct error units, compared at the exposure share.`,
   )
 }
 

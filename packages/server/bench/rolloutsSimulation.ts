@@ -1,11 +1,13 @@
 import {
   LATENCY_BUCKETS_MS,
+  MAX_ERROR_UNIT_HASHES,
   parseRolloutPlan,
   type RolloutPlan,
   type RolloutPlanInput,
   type SignalsBatch,
   type VariantSignals,
 } from '@floodgate/core'
+import { FirstErrors } from '../src/rollouts/firstErrors'
 import {
   RolloutMonitor,
   type RolloutMonitorOptions,
@@ -136,8 +138,8 @@ export interface RunResult {
     naiveZ: number | null
     /** The shipped test fed raw error counts instead of units with errors. */
     rawErrors: number | null
-    /** Units counted once per stage at the configured share (needs unit ids the signals do not carry). */
-    unitsPerStage: number | null
+    /** The guard before unit hashes: distinct units per SDK window, compared at the exposure share. */
+    unitsPerWindow: number | null
   }
 }
 
@@ -453,9 +455,13 @@ export function simulate(scenario: Scenario, index: number): RunResult {
   let monitor: RolloutMonitorState = RolloutMonitor.start(plan, START_MS, scenario.monitor)
   let raw = SequentialTest.create({ tolerance: plan.guard.tolerance })
   let units = SequentialTest.create({ tolerance: plan.guard.tolerance })
+  /** What the store keeps: the unit hashes seen erring this stage, per arm. */
+  const seen = [new Set<number>(), new Set<number>()]
+  /** Per (instance, arm): the hashes of the units that erred in the current window, as the SDK lists them. */
+  const windowUnits: number[][] = Array.from({ length: K * 2 }, () => [])
   const zStage = { nT: 0, nC: 0, bT: 0, bC: 0 }
   const alarmAt = -Math.log(plan.guard.alpha)
-  const shadow: RunResult['shadow'] = { naiveZ: null, rawErrors: null, unitsPerStage: null }
+  const shadow: RunResult['shadow'] = { naiveZ: null, rawErrors: null, unitsPerWindow: null }
   let canary = 0
   let held = false
   let incident = 0
@@ -463,7 +469,7 @@ export function simulate(scenario: Scenario, index: number): RunResult {
   /** After a stop, the policy decides on fresh tests: the counterfactual rollout that did not stop. */
   const fresh = RolloutMonitor.start(plan, START_MS, scenario.monitor)
   const allFired = () =>
-    shadow.naiveZ !== null && shadow.rawErrors !== null && shadow.unitsPerStage !== null
+    shadow.naiveZ !== null && shadow.rawErrors !== null && shadow.unitsPerWindow !== null
   const finish = (outcome: Outcome, t: number, evidence?: StageEvidence): RunResult =>
     stopped ?? {
       outcome,
@@ -496,6 +502,7 @@ export function simulate(scenario: Scenario, index: number): RunResult {
     if (lastErrorWindow[key] !== windowSeq[inst]) {
       lastErrorWindow[key] = windowSeq[inst] as number
       cells[cell + 2] = (cells[cell + 2] as number) + 1
+      ;(windowUnits[inst * 2 + arm] as number[]).push(unitHash(u, salt))
     }
     if (lastErrorStage[u] !== stageNumber) {
       lastErrorStage[u] = stageNumber
@@ -622,6 +629,7 @@ export function simulate(scenario: Scenario, index: number): RunResult {
       }
       const batch = toBatch(
         cells,
+        windowUnits,
         i,
         flagKey,
         plan,
@@ -631,15 +639,14 @@ export function simulate(scenario: Scenario, index: number): RunResult {
       )
       const tCell = i * 2 * CELL
       const cCell = (i * 2 + 1) * CELL
-      const share = Math.min(1, ((servedBp[i] as number) * skew) / 10_000)
       units = SequentialTest.update(units, {
-        treatmentExposures: share,
-        controlExposures: 1 - share,
-        treatmentBad: cells[tCell + 3] as number,
-        controlBad: cells[cCell + 3] as number,
+        treatmentExposures: cells[tCell] as number,
+        controlExposures: cells[cCell] as number,
+        treatmentBad: cells[tCell + 2] as number,
+        controlBad: cells[cCell + 2] as number,
       })
-      if (shadow.unitsPerStage === null && units.peakLogStatistic >= alarmAt) {
-        shadow.unitsPerStage = canary
+      if (shadow.unitsPerWindow === null && units.peakLogStatistic >= alarmAt) {
+        shadow.unitsPerWindow = canary
       }
       raw = SequentialTest.update(raw, {
         treatmentExposures: cells[tCell] as number,
@@ -654,6 +661,8 @@ export function simulate(scenario: Scenario, index: number): RunResult {
       zStage.bC += cells[cCell + 2] as number
       if (shadow.naiveZ === null && naiveZ(zStage) >= Z_99) shadow.naiveZ = canary
       cells.fill(0, i * 2 * CELL, (i + 1) * 2 * CELL)
+      ;(windowUnits[i * 2 + T] as number[]).length = 0
+      ;(windowUnits[i * 2 + C] as number[]).length = 0
       windowStart[i] = nowMs
       windowSeq[i] = ++windows
       urgentAt[i] = Number.POSITIVE_INFINITY
@@ -663,7 +672,30 @@ export function simulate(scenario: Scenario, index: number): RunResult {
         random.int(2 * TRAFFIC.flush.jitterSec + 1) -
         TRAFFIC.flush.jitterSec
 
-      monitor = RolloutMonitor.observe(monitor, batch, { flagKey, plan })
+      // What the controller does with a batch: the store says which listed
+      // units are new this stage, FirstErrors recounts, the monitor folds.
+      const newUnits: Record<string, number> = {}
+      for (const [arm, variant] of [
+        [T, plan.treatment],
+        [C, plan.control],
+      ] as const) {
+        let n = 0
+        for (const h of batch.flags[flagKey]?.[variant]?.errorUnitHashes ?? []) {
+          const known = seen[arm] as Set<number>
+          if (!known.has(h)) {
+            known.add(h)
+            n++
+          }
+        }
+        newUnits[variant] = n
+      }
+      const counted = FirstErrors.apply(batch, flagKey, plan, newUnits)
+      monitor = RolloutMonitor.observe(
+        monitor,
+        counted.batch,
+        { flagKey, plan },
+        { firstErrorsPerStage: counted.firstErrorsPerStage },
+      )
 
       const decision = RolloutMonitor.decide(
         stopped
@@ -691,6 +723,7 @@ export function simulate(scenario: Scenario, index: number): RunResult {
         case 'promote': {
           const next = monitor.stage.index + 1
           monitor = RolloutMonitor.enterStage(monitor, next, nowMs)
+          for (const known of seen) known.clear()
           zStage.nT = zStage.nC = zStage.bT = zStage.bC = 0
           stageNumber = ++stages
           const bp = (plan.stages[next]?.percent ?? 0) * 100
@@ -712,6 +745,7 @@ export function simulate(scenario: Scenario, index: number): RunResult {
 
 function toBatch(
   cells: Float64Array,
+  windowUnits: number[][],
   instance: number,
   flagKey: string,
   plan: RolloutPlan,
@@ -724,21 +758,40 @@ function toBatch(
     window: { start, end },
     flags: {
       [flagKey]: {
-        [plan.treatment]: variantSignals(cells, (instance * 2 + T) * CELL, latency),
-        [plan.control]: variantSignals(cells, (instance * 2 + C) * CELL, latency),
+        [plan.treatment]: variantSignals(
+          cells,
+          windowUnits[instance * 2 + T] as number[],
+          (instance * 2 + T) * CELL,
+          latency,
+        ),
+        [plan.control]: variantSignals(
+          cells,
+          windowUnits[instance * 2 + C] as number[],
+          (instance * 2 + C) * CELL,
+          latency,
+        ),
       },
     },
   }
 }
 
-function variantSignals(cells: Float64Array, at: number, latency: boolean): VariantSignals {
+function variantSignals(
+  cells: Float64Array,
+  units: number[],
+  at: number,
+  latency: boolean,
+): VariantSignals {
   const exposures = cells[at] as number
   const errors = cells[at + 1] as number
+  // As the SDK lists them: the smallest hashes, at most MAX_ERROR_UNIT_HASHES.
+  const listed = [...units].sort((a, b) => a - b).slice(0, MAX_ERROR_UNIT_HASHES)
   const signals: VariantSignals = {
     exposures,
     successes: exposures - errors,
     errors,
     errorUnits: cells[at + 2] as number,
+    errorUnitHashes: listed,
+    errorUnitHashesDropped: units.length - listed.length,
   }
   if (latency) {
     const buckets = Array.from(cells.subarray(at + 4, at + 4 + BUCKETS))
@@ -755,6 +808,14 @@ function variantSignals(cells: Float64Array, at: number, latency: boolean): Vari
     signals.latencyMs = { count, sumMs, maxMs, buckets }
   }
   return signals
+}
+
+/** A unit's 32-bit hash under a run's salt, standing in for the SDK's MurmurHash3 of its id. */
+function unitHash(u: number, salt: number): number {
+  let h = Math.imul(u ^ salt, 0x85eb_ca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2_ae35)
+  return (h ^ (h >>> 16)) >>> 0
 }
 
 function rateRatio(monitor: RolloutMonitorState): number {

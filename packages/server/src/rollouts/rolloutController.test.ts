@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SignalsBatch } from '@floodgate/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startServer } from '../app'
+import { openSse } from '../testUtils/sseClient'
 import { createTestServer, type TestServer } from '../testUtils/testServer'
 import type { RolloutEvent } from './rolloutController'
 
@@ -400,6 +402,53 @@ describe('RolloutController', () => {
       'rollout.resumed',
       'rollout.aborted',
     ])
+  })
+
+  it('should end the rollout when the flag is deleted', async () => {
+    await start()
+    expect((await s.call(s.admin, 'DELETE', '/v1/admin/flags/checkout')).statusCode).toBe(204)
+    await s.rollouts.settled()
+    expect(events.at(-1)).toMatchObject({ type: 'rollout.aborted', percent: 0 })
+    expect(events.at(-1)?.reason).toBe('admin deleted the flag')
+    const [rollout] = await s.store.listRollouts('production', 'checkout')
+    expect(rollout).toMatchObject({ status: 'aborted' })
+  })
+
+  it('should send every rollout event to admin streams', async () => {
+    const running = await startServer({ port: 0, db: ':memory:', logger: false, adminToken: ADMIN })
+    try {
+      await fetch(`${running.url}/v1/admin/flags`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ key: 'checkout', kind: 'boolean' }),
+      })
+      const stream = await openSse(`${running.url}/v1/admin/stream`, {
+        authorization: `Bearer ${ADMIN}`,
+      })
+      await fetch(`${running.url}${FLAG('/rollouts')}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(PLAN),
+      })
+      const event = await stream.waitFor((e) => e.event === 'rollout')
+      expect(JSON.parse(event.data)).toMatchObject({
+        type: 'rollout.started',
+        flag: 'checkout',
+        environment: 'production',
+        stageIndex: 0,
+        percent: 10,
+      })
+      const change = await stream.waitFor(
+        (e) => e.event === 'change' && e.data.includes('rollout.start'),
+      )
+      expect(JSON.parse(change.data)).toMatchObject({
+        action: 'rollout.start',
+        resourceKey: 'checkout',
+      })
+      stream.close()
+    } finally {
+      await running.close()
+    }
   })
 
   it('should continue after a restart with its stage clock and evidence intact', async () => {

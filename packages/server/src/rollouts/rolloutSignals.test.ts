@@ -70,6 +70,18 @@ describe('RolloutSignals', () => {
     })
   })
 
+  it('should take 0 error units as real when the SDK listed its units (all seen before)', () => {
+    const delta = RolloutSignals.fromBatch(
+      batch({
+        'new-checkout': {
+          on: { exposures: 10, successes: 6, errors: 4, errorUnits: 0, errorUnitHashes: [3] },
+        },
+      }),
+      target,
+    )
+    expect(delta?.treatment.bad).toBe(0)
+  })
+
   it('should cap error units at errors', () => {
     const delta = RolloutSignals.fromBatch(
       batch({ 'new-checkout': { on: { exposures: 10, successes: 8, errors: 2, errorUnits: 5 } } }),

@@ -125,9 +125,11 @@ function armOf(signals: VariantSignals | undefined, mode: BadEventCount): ArmCou
   if (!signals) return emptyArm()
   const { exposures, errors, errorUnits } = signals
   // An SDK that predates `errorUnits` reports 0 next to errors: fall back to
-  // raw errors rather than see no bad events at all. A unit with an error
-  // has at least one, so more units than errors is impossible and capped.
-  const units = errors > 0 && errorUnits === 0 ? errors : Math.min(errorUnits, errors)
+  // raw errors rather than see no bad events at all. With unit hashes, 0 is
+  // real (every unit that erred had erred before this stage). A unit with an
+  // error has at least one, so more units than errors is impossible and capped.
+  const legacy = errors > 0 && errorUnits === 0 && signals.errorUnitHashes === undefined
+  const units = legacy ? errors : Math.min(errorUnits, errors)
   return {
     exposures,
     errors,
