@@ -148,6 +148,38 @@ describe('startCheckoutServer', () => {
     )
   })
 
+  it('should serve the legacy checkout here once its local guard trips, and say so in /flag-state', async () => {
+    await change('rollout', { percent: 0 })
+    await call('POST', '/v1/admin/environments/production/flags/new-checkout/rollouts', {
+      treatment: 'on',
+      control: 'off',
+      // A long first stage and a strict test: the controller stays out of the way.
+      stages: [{ percent: 50, minDurationSec: 3600 }, { percent: 100 }],
+      guard: { alpha: 0.001 },
+      localGuard: { minErrors: 5, maxErrorRate: 0.5 },
+    })
+    await start({ newCheckoutFailRate: 1 })
+    const before = (await get<FlagState>('/flag-state')).body
+    expect(before).toMatchObject({ percent: 50, localGuardTripped: false, rollout: { stage: 0 } })
+
+    let failed = 0
+    for (let i = 0; failed < 5 && i < 500; i++) {
+      const { body } = await get<CheckoutResponse>(`/checkout?userId=user-${i}`)
+      if (!body.ok) failed++
+    }
+    expect(failed).toBe(5)
+    expect((await get<FlagState>('/flag-state')).body).toMatchObject({
+      percent: 0,
+      localGuardTripped: true,
+      flagVersion: before.flagVersion,
+      rollout: before.rollout,
+    })
+    for (let i = 0; i < 50; i++) {
+      const { body } = await get<CheckoutResponse>(`/checkout?userId=user-${i}`)
+      expect(body.checkout).toBe('legacy')
+    }
+  })
+
   it('should answer a checkout without a user with a problem naming the parameter', async () => {
     await change('rollout', { percent: 100 })
     await start()
