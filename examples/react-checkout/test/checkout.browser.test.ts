@@ -54,19 +54,25 @@ async function openCheckout(): Promise<Page> {
 
 const heading = (page: Page) => page.getByRole('heading', { level: 2 })
 
+/**
+ * How long a page may take to show a change. Generous on purpose: how fast a kill reaches the
+ * page is measured by `pnpm --filter @floodgate/example-react-checkout bench`, not asserted here.
+ */
+const PATIENCE = { timeout: 15_000 }
+
 describe('react-checkout in a real browser', () => {
   it('should render the new checkout, and swap to the legacy one on a kill without a reload', async () => {
     const page = await openCheckout()
-    await expect.poll(() => heading(page).textContent()).toBe('New checkout')
+    await expect.poll(() => heading(page).textContent(), PATIENCE).toBe('New checkout')
     expect(await page.getByTestId('status').textContent()).toBe('ready')
     await page.evaluate(() => {
       ;(window as { loadedOnce?: boolean }).loadedOnce = true
     })
 
     await server.admin('POST', `${FLAG}/kill`, { reason: 'browser test' })
-    await expect.poll(() => heading(page).textContent()).toBe('Legacy checkout')
+    await expect.poll(() => heading(page).textContent(), PATIENCE).toBe('Legacy checkout')
     await server.admin('POST', `${FLAG}/unkill`, {})
-    await expect.poll(() => heading(page).textContent()).toBe('New checkout')
+    await expect.poll(() => heading(page).textContent(), PATIENCE).toBe('New checkout')
 
     // The same document all along: the flips came over the stream, not from a reload.
     expect(await page.evaluate(() => (window as { loadedOnce?: boolean }).loadedOnce)).toBe(true)
@@ -75,9 +81,9 @@ describe('react-checkout in a real browser', () => {
 
   it('should show the legacy checkout when the new one crashes, and report the error to the server', async () => {
     const page = await openCheckout()
-    await expect.poll(() => heading(page).textContent()).toBe('New checkout')
+    await expect.poll(() => heading(page).textContent(), PATIENCE).toBe('New checkout')
     await page.getByRole('button', { name: 'Simulate a crash' }).click()
-    await expect.poll(() => heading(page).textContent()).toBe('Legacy checkout')
+    await expect.poll(() => heading(page).textContent(), PATIENCE).toBe('Legacy checkout')
 
     // The tab goes to the background: the client flushes its signals at once, with a keepalive
     // fetch. Headless chromium keeps every page visible, so the test sets what a hidden tab reports.
@@ -95,7 +101,7 @@ describe('react-checkout in a real browser', () => {
         () =>
           (window as { sentSignals?: { keepalive: boolean; body: string }[] }).sentSignals ?? [],
       )
-    await expect.poll(async () => (await copies()).length).toBe(1)
+    await expect.poll(async () => (await copies()).length, PATIENCE).toBe(1)
     const [copy] = await copies()
     expect(copy?.keepalive).toBe(true)
     const batch = JSON.parse(copy?.body ?? 'null') as SignalsBatch

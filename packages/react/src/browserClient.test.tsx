@@ -3,6 +3,8 @@ import { act, render, screen } from '@testing-library/react'
 import { HttpResponse, http } from 'msw'
 import { setupServer } from 'msw/node'
 import { type ReactNode, StrictMode } from 'react'
+import { hydrateRoot, type Root } from 'react-dom/client'
+import { renderToString } from 'react-dom/server'
 import {
   afterAll,
   afterEach,
@@ -233,6 +235,40 @@ describe('FlagProvider options', () => {
     expect(sent?.authorization).toBe(`Bearer ${TOKEN}`)
     expect(sent?.batch.sdk.name).toBe('@floodgate/react')
     expect(sent?.batch.flags['new-checkout']?.on?.errors).toBe(1)
+  })
+
+  it('should hydrate a server render from the bootstrap, not a newer cache, then stream', async () => {
+    const fake = fakeServer()
+    localStorage.setItem(CACHE_KEY, JSON.stringify(snapshot(9, false)))
+    const options = { url: URL, token: TOKEN, bootstrap: snapshot(8), logger }
+    const page = (
+      <FlagProvider options={options}>
+        <App />
+      </FlagProvider>
+    )
+    const html = renderToString(page)
+    expect(html).toContain('new checkout')
+    expect(fake.streams).toHaveLength(0)
+    const container = document.createElement('div')
+    container.innerHTML = html
+    document.body.append(container)
+    const recoverable = vi.fn()
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {})
+    let root: Root | undefined
+    try {
+      await act(async () => {
+        root = hydrateRoot(container, page, { onRecoverableError: recoverable })
+      })
+      expect([...recoverable.mock.calls, ...consoleError.mock.calls]).toEqual([])
+    } finally {
+      consoleError.mockRestore()
+    }
+    expect(container.textContent).toBe('new checkout')
+    await vi.waitFor(() => expect(fake.streams).toHaveLength(1))
+    act(() => fake.streams[0]?.event('put', snapshot(10, false), 10))
+    await vi.waitFor(() => expect(container.textContent).toBe('legacy checkout'))
+    act(() => root?.unmount())
+    container.remove()
   })
 
   it('should reconnect after a strict-mode remount, and close the stream on unmount', async () => {
