@@ -1,5 +1,5 @@
+import { TOTAL_WEIGHT } from './constants'
 import { type Murmur3State, murmur3, murmur3Prefix, murmur3Resume } from './murmur3'
-import { TOTAL_WEIGHT } from './schemas'
 
 /**
  * The bucket (0–9999) of a unit under a salt: MurmurHash3 x86 32-bit, seed 0,

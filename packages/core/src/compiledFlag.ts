@@ -1,9 +1,10 @@
 import { SaltedBucketer } from './bucket'
 import { toUnit } from './coercion'
 import { compileConditions, malformed, type Test } from './conditions'
+import { TOTAL_WEIGHT } from './constants'
 import type { ContextLayers } from './contextLayers'
 import { ErrorCode, Reason } from './reasons'
-import { type JsonValue, type Serve, type SnapshotFlag, TOTAL_WEIGHT } from './schemas'
+import type { JsonValue, Serve, SnapshotFlag } from './schemas'
 import type { SegmentTable } from './segmentTable'
 
 /**

@@ -1,6 +1,5 @@
-import type { z } from 'zod'
 import { ErrorCode } from './reasons'
-import { formatIssues } from './schemas'
+import type { ValidationIssue } from './snapshotValidator'
 
 /**
  * Base class of every error Floodgate throws or reports. Thrown only at API
@@ -27,17 +26,17 @@ export class FlagNotFoundError extends FlagSdkError {
 
 /** Data that does not match its schema: a snapshot, patch, option or body. */
 export class SchemaError extends FlagSdkError {
-  readonly issues: { path: string; message: string }[]
+  readonly issues: ValidationIssue[]
 
-  constructor(what: string, error: z.ZodError) {
-    const issues = formatIssues(error)
+  /** `issues`: what is wrong and where (`formatIssues` turns a zod error into them). */
+  constructor(what: string, issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
     const first = issues[0]
     super(
       ErrorCode.PARSE_ERROR,
       `invalid ${what}${first ? `: ${first.path} ${first.message}` : ''}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`,
-      { cause: error },
+      options,
     )
-    this.issues = issues
+    this.issues = [...issues]
   }
 }
 

@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import { toUnit } from './coercion'
 import { CompiledFlag, newResolution } from './compiledFlag'
 import { ContextLayers } from './contextLayers'
@@ -11,17 +10,10 @@ import { LocalGuardBreaker } from './localGuardBreaker'
 import { randomId } from './randomId'
 import { ErrorCode, Reason } from './reasons'
 import { SafeEmitter } from './safeEmitter'
-import {
-  type JsonValue,
-  parseSnapshot,
-  parseStreamPatch,
-  type Segment,
-  type Snapshot,
-  type SnapshotFlag,
-  type StreamPatch,
-} from './schemas'
+import type { JsonValue, Segment, Snapshot, SnapshotFlag, StreamPatch } from './schemas'
 import { SegmentTable } from './segmentTable'
 import { SignalsAggregator } from './signalsAggregator'
+import { validateSnapshot, validateStreamPatch } from './snapshotValidator'
 import type {
   ApplyPatchResult,
   ClientStatus,
@@ -469,8 +461,8 @@ export class FlagClient {
    * first problem's path when it is not a valid snapshot, changing nothing.
    */
   setSnapshotFromJson(input: unknown, options?: SetSnapshotOptions): SetSnapshotResult {
-    const result = parseSnapshot(decodeJson(input, 'snapshot'))
-    if (!result.success) throw new SchemaError('snapshot', result.error)
+    const result = validateSnapshot(decodeJson(input, 'snapshot'))
+    if (!result.success) throw new SchemaError('snapshot', result.issues)
     return this.setSnapshot(result.data, options)
   }
 
@@ -549,8 +541,8 @@ export class FlagClient {
    * patch, changing nothing.
    */
   applyPatchFromJson(input: unknown): ApplyPatchResult {
-    const result = parseStreamPatch(decodeJson(input, 'stream patch'))
-    if (!result.success) throw new SchemaError('stream patch', result.error)
+    const result = validateStreamPatch(decodeJson(input, 'stream patch'))
+    if (!result.success) throw new SchemaError('stream patch', result.issues)
     return this.applyPatch(result.data)
   }
 
@@ -810,12 +802,9 @@ function decodeJson(input: unknown, what: string): unknown {
   try {
     return JSON.parse(input)
   } catch (error) {
-    throw new SchemaError(
-      what,
-      new z.ZodError([
-        { code: 'custom', path: [], message: `not JSON (${messageOf(error)})`, input },
-      ]),
-    )
+    throw new SchemaError(what, [{ path: '/', message: `not JSON (${messageOf(error)})` }], {
+      cause: error,
+    })
   }
 }
 

@@ -1,11 +1,7 @@
+import { ERROR_UNIT_HASH_SEED, LATENCY_BUCKETS_MS, MAX_ERROR_UNIT_HASHES } from './constants'
 import { DistinctCounter } from './distinctCounter'
 import { murmur3 } from './murmur3'
-import {
-  ERROR_UNIT_HASH_SEED,
-  LATENCY_BUCKETS_MS,
-  MAX_ERROR_UNIT_HASHES,
-  type VariantSignals,
-} from './schemas'
+import type { VariantSignals } from './schemas'
 
 const BUCKETS = LATENCY_BUCKETS_MS.length + 1
 

@@ -92,6 +92,8 @@ export {
   WeightedVariantSchema,
 } from './schemas'
 export { SignalsAggregator } from './signalsAggregator'
+export type { ValidationIssue, ValidationResult } from './snapshotValidator'
+export { validateSnapshot, validateStreamPatch } from './snapshotValidator'
 export type { BackoffOptions } from './transport/backoff'
 export { Backoff } from './transport/backoff'
 export type { ConnectionMode, ConnectionOptions } from './transport/connection'

@@ -1,5 +1,14 @@
 import { z } from 'zod'
 import { toTime } from './coercion'
+import {
+  ENVIRONMENT_PATTERN,
+  ERROR_UNIT_HASH_SEED,
+  FLAG_KEY_PATTERN,
+  LATENCY_BUCKETS_MS,
+  MAX_ERROR_UNIT_HASHES,
+  NAME_PATTERN,
+  TOTAL_WEIGHT,
+} from './constants'
 import { parseSemver } from './semver'
 
 /**
@@ -10,18 +19,14 @@ import { parseSemver } from './semver'
  * strip unknown keys so servers can add metadata without breaking old SDKs.
  */
 
-/** Flag keys: lowercase, digits, `.`, `_`, `-`; at most 128 characters. */
-export const FLAG_KEY_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/
-/** Variant names, segment keys and environment names share a slightly wider pattern. */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
-/** Weights are basis points: a split's weights sum to exactly this. */
-export const TOTAL_WEIGHT = 10000
-/** Most error-unit hashes one variant of one flag carries in a signals batch. */
-export const MAX_ERROR_UNIT_HASHES = 256
-/** Seed of the error-unit hashes, unlike the bucketing one so they do not echo split buckets. */
-export const ERROR_UNIT_HASH_SEED = 0x5f10_0d9a
-/** Upper bounds (ms) of the latency histogram buckets; a last, open bucket follows. */
-export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const
+export {
+  ERROR_UNIT_HASH_SEED,
+  FLAG_KEY_PATTERN,
+  LATENCY_BUCKETS_MS,
+  MAX_ERROR_UNIT_HASHES,
+  NAME_PATTERN,
+  TOTAL_WEIGHT,
+}
 
 export const FlagKeySchema = z
   .string()
@@ -34,7 +39,7 @@ export const VariantNameSchema = z
 export const SegmentKeySchema = VariantNameSchema
 export const EnvironmentNameSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must match ^[a-z0-9][a-z0-9_-]{0,63}$')
+  .regex(ENVIRONMENT_PATTERN, 'must match ^[a-z0-9][a-z0-9_-]{0,63}$')
 
 /** A context attribute name; `userId`, `sessionId`, `instanceId` or anything the app sets. */
 export const AttributeNameSchema = z.string().min(1).max(256)

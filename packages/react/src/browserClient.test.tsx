@@ -1,9 +1,19 @@
-import type { SignalsBatch, Snapshot } from '@floodgate/core'
+import type { Logger, SignalsBatch, Snapshot } from '@floodgate/core'
 import { act, render, screen } from '@testing-library/react'
 import { HttpResponse, http } from 'msw'
 import { setupServer } from 'msw/node'
 import { type ReactNode, StrictMode } from 'react'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  type Mock,
+  vi,
+} from 'vitest'
 import { BrowserFlagClient, createBrowserClient } from './browserClient'
 import { Flag } from './Flag'
 import { FlagProvider } from './FlagProvider'
@@ -29,9 +39,9 @@ afterEach(async () => {
   setVisibility('visible')
 })
 
-let logger: { warn: ReturnType<typeof vi.fn>; error: ReturnType<typeof vi.fn> }
+let logger: { warn: Mock<Logger['warn']>; error: Mock<Logger['error']> }
 beforeEach(() => {
-  logger = { warn: vi.fn(), error: vi.fn() }
+  logger = { warn: vi.fn<Logger['warn']>(), error: vi.fn<Logger['error']>() }
 })
 
 const checkout = (version: number, on: boolean) =>

@@ -58,6 +58,8 @@ export {
   VariantNameSchema,
   VariantSignalsSchema,
   VERSION,
+  validateSnapshot,
+  validateStreamPatch,
   WeightedVariantSchema,
 } from '@floodgate/core'
 export type { BrowserClientOptions } from './browserClient'

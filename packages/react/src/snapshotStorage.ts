@@ -1,4 +1,4 @@
-import { type Logger, parseSnapshot, type Snapshot } from '@floodgate/core'
+import { type Logger, type Snapshot, validateSnapshot } from '@floodgate/core'
 
 /** The part of the Web Storage API the cache uses (`localStorage` has it). */
 export type SnapshotStorageBackend = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
@@ -40,7 +40,7 @@ export class SnapshotStorage {
     } catch {
       return this.discard('is not JSON')
     }
-    const parsed = parseSnapshot(json)
+    const parsed = validateSnapshot(json)
     if (!parsed.success) return this.discard('is not a valid snapshot')
     this.savedVersion = versionKey(parsed.data)
     return parsed.data

@@ -4,7 +4,7 @@ import { defaultLogger } from '../defaultLogger'
 import { TransportError } from '../errors'
 import { messageOf } from '../evaluate'
 import type { FlagClient } from '../flagClient'
-import { formatIssues, parseSnapshot, parseStreamPatch } from '../schemas'
+import { validateSnapshot, validateStreamPatch } from '../snapshotValidator'
 import type { Logger } from '../types'
 import { Backoff, type BackoffOptions } from './backoff'
 import { createHttpClient, toTransportError } from './httpClient'
@@ -300,14 +300,14 @@ export class Connection {
 
   private onStreamEvent(event: EventSourceMessage): void {
     if (event.event === 'put') {
-      const parsed = parseSnapshot(decode(event.data, 'put'))
-      if (!parsed.success) throw invalid('put', formatIssues(parsed.error)[0])
+      const parsed = validateSnapshot(decode(event.data, 'put'))
+      if (!parsed.success) throw invalid('put', parsed.issues[0])
       this.client.setSnapshot(parsed.data, { replace: true })
       this.fromServer = true
       this.onStreamSynced()
     } else if (event.event === 'patch') {
-      const parsed = parseStreamPatch(decode(event.data, 'patch'))
-      if (!parsed.success) throw invalid('patch', formatIssues(parsed.error)[0])
+      const parsed = validateStreamPatch(decode(event.data, 'patch'))
+      if (!parsed.success) throw invalid('patch', parsed.issues[0])
       const result = this.client.applyPatch(parsed.data)
       if (result.status === 'gap') void this.refresh()
       else this.onStreamSynced()

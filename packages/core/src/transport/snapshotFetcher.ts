@@ -1,7 +1,8 @@
 import type { KyInstance } from 'ky'
 import { TransportError } from '../errors'
 import { messageOf } from '../evaluate'
-import { formatIssues, parseSnapshot, type Snapshot } from '../schemas'
+import type { Snapshot } from '../schemas'
+import { validateSnapshot } from '../snapshotValidator'
 import { toTransportError } from './httpClient'
 
 /** What one fetch of the snapshot got. */
@@ -54,13 +55,13 @@ export class SnapshotFetcher {
         { cause: error, status: response.status },
       )
     }
-    const parsed = parseSnapshot(body)
+    const parsed = validateSnapshot(body)
     if (!parsed.success) {
-      const first = formatIssues(parsed.error)[0]
+      const first = parsed.issues[0]
       throw new TransportError(
         'invalid_response',
         `fetching the snapshot: not a valid snapshot${first ? ` (${first.path} ${first.message})` : ''}`,
-        { cause: parsed.error, status: response.status },
+        { status: response.status },
       )
     }
     this.etag = response.headers.get('etag') ?? undefined
