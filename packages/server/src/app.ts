@@ -283,7 +283,16 @@ async function build(
   // Sending starts only once the server is built, so a failed start leaves no poller behind.
   webhooks.start()
 
-  return { app, store, signals, rollouts, leadership, webhooks, adminToken, close: () => app.close() }
+  return {
+    app,
+    store,
+    signals,
+    rollouts,
+    leadership,
+    webhooks,
+    adminToken,
+    close: () => app.close(),
+  }
 }
 
 /**
