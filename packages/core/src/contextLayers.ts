@@ -10,14 +10,17 @@ type Layer = Readonly<Record<string, unknown>>
  * answer (`null` stands for "explicitly absent").
  */
 export class ContextLayers {
-  private call: Layer | undefined
-  private ambient: Layer | undefined
-  private defaults: Layer | undefined
+  // Kept unchecked until an attribute is read: checking a layer's type loads
+  // the caller's object, a cache miss per call that flags which read no
+  // attribute (on/off, killed, disabled) would pay for nothing.
+  private call: unknown
+  private ambient: unknown
+  private defaults: unknown
 
   set(call: unknown, ambient?: unknown, defaults?: Context): this {
-    this.call = asLayer(call)
-    this.ambient = asLayer(ambient)
-    this.defaults = asLayer(defaults)
+    this.call = call
+    this.ambient = ambient
+    this.defaults = defaults
     return this
   }
 
@@ -41,7 +44,8 @@ function asLayer(value: unknown): Layer | undefined {
   return typeof value === 'object' && value !== null ? (value as Layer) : undefined
 }
 
-function read(layer: Layer | undefined, name: string): unknown {
+function read(value: unknown, name: string): unknown {
+  const layer = asLayer(value)
   if (layer === undefined) return undefined
   const v = layer[name]
   // Inherited members (`constructor`, `toString`, `__proto__`) are objects or
