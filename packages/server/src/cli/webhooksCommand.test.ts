@@ -1,22 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../app'
+import { cliRunner } from '../testUtils/cliRunner'
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/testUtils/webhookReceiver'
-import { type CliIo, runCli } from './program'
 
 describe('addWebhooksCommand', () => {
   let server: RunningServer
   let receiver: WebhookReceiver
-  const run = async (...args: string[]) => {
-    const out: string[] = []
-    const err: string[] = []
-    const io: CliIo = {
-      out: (t) => out.push(t),
-      err: (t) => err.push(t),
-      env: { FLOODGATE_URL: server.url, FLOODGATE_TOKEN: server.adminToken },
-    }
-    const code = await runCli(args, io)
-    return { code, out: out.join('\n'), err: err.join('\n') }
-  }
+  const run = cliRunner(() => server)
 
   beforeAll(async () => {
     server = await startServer({ port: 0, db: ':memory:', logger: false })
