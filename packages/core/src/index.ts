@@ -1,4 +1,12 @@
 export { bucket } from './bucket'
+export {
+  ERROR_UNIT_HASH_SEED,
+  FLAG_KEY_PATTERN,
+  LATENCY_BUCKETS_MS,
+  MAX_ERROR_UNIT_HASHES,
+  NAME_PATTERN,
+  TOTAL_WEIGHT,
+} from './constants'
 export type { TransportErrorCode } from './errors'
 export {
   FlagNotFoundError,
@@ -53,19 +61,14 @@ export {
   checkVariantValues,
   DEFAULT_ROLLOUT_PERCENTS,
   EnvironmentNameSchema,
-  ERROR_UNIT_HASH_SEED,
-  FLAG_KEY_PATTERN,
   FlagConfigSchema,
   FlagDefinitionSchema,
   FlagKeySchema,
   FlagKindSchema,
   formatIssues,
   JsonValueSchema,
-  LATENCY_BUCKETS_MS,
   LatencySummarySchema,
   LocalGuardSchema,
-  MAX_ERROR_UNIT_HASHES,
-  NAME_PATTERN,
   parseRolloutPlan,
   parseSignalsBatch,
   parseSnapshot,
@@ -86,7 +89,6 @@ export {
   SnapshotFlagSchema,
   SnapshotSchema,
   StreamPatchSchema,
-  TOTAL_WEIGHT,
   VariantNameSchema,
   VariantSignalsSchema,
   WeightedVariantSchema,

@@ -2,7 +2,6 @@ import { z } from 'zod'
 import { toTime } from './coercion'
 import {
   ENVIRONMENT_PATTERN,
-  ERROR_UNIT_HASH_SEED,
   FLAG_KEY_PATTERN,
   LATENCY_BUCKETS_MS,
   MAX_ERROR_UNIT_HASHES,
@@ -18,15 +17,6 @@ import { parseSemver } from './semver'
  * evaluate a newer configuration wrongly; envelopes (snapshot, patch, signals)
  * strip unknown keys so servers can add metadata without breaking old SDKs.
  */
-
-export {
-  ERROR_UNIT_HASH_SEED,
-  FLAG_KEY_PATTERN,
-  LATENCY_BUCKETS_MS,
-  MAX_ERROR_UNIT_HASHES,
-  NAME_PATTERN,
-  TOTAL_WEIGHT,
-}
 
 export const FlagKeySchema = z
   .string()

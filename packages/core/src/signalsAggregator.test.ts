@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
+import { ERROR_UNIT_HASH_SEED, MAX_ERROR_UNIT_HASHES } from './constants'
 import { murmur3 } from './murmur3'
-import { ERROR_UNIT_HASH_SEED, MAX_ERROR_UNIT_HASHES, SignalsBatchSchema } from './schemas'
+import { SignalsBatchSchema } from './schemas'
 import { SignalsAggregator } from './signalsAggregator'
 
 const sdk = { name: 'test', version: '1.0.0', instanceId: 'i-1' }
