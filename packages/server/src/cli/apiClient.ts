@@ -1,4 +1,5 @@
 import type { Problem } from '../problem'
+import type { Environment } from '../types'
 
 /** An API call that failed: the server's problem document, or a connection failure. */
 export class ApiError extends Error {
@@ -18,6 +19,16 @@ export class ApiClient {
     private readonly baseUrl: string,
     private readonly token: string | undefined,
   ) {}
+
+  /** `only` when given (a command's `--env`), else every environment the server has. */
+  async environmentNames(only?: string): Promise<string[]> {
+    if (only !== undefined) return [only]
+    const { environments } = await this.request<{ environments: Environment[] }>(
+      'GET',
+      '/v1/admin/environments',
+    )
+    return environments.map((e) => e.name)
+  }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const url = new URL(path, this.baseUrl)

@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import type { DeliveryMetrics, DurationSummary } from '../rollouts/deliveryMetrics'
-import type { Environment } from '../types'
 import { formatTable } from './table'
 import type { CommandHelpers } from './webhooksCommand'
 
@@ -24,12 +23,7 @@ export function addDeliveryMetricsCommand(
     .option('--days <n>', 'window in days, ending now', '30')
     .action(async (o: { env?: string; days: string }, command: Command) => {
       const { api, json } = globals(command)
-      const names =
-        o.env === undefined
-          ? (
-              await api.request<{ environments: Environment[] }>('GET', '/v1/admin/environments')
-            ).environments.map((e) => e.name)
-          : [o.env]
+      const names = await api.environmentNames(o.env)
       const query = new URLSearchParams({ days: o.days })
       const metrics = await Promise.all(
         names.map((name) =>

@@ -318,12 +318,7 @@ export function createProgram(io: CliIo = processIo): Command {
     .option('--env <env>', 'only this environment')
     .action(async (o: { env?: string }, command: Command) => {
       const { api, json } = globals(command)
-      const names =
-        o.env === undefined
-          ? (
-              await api.request<{ environments: Environment[] }>('GET', '/v1/admin/environments')
-            ).environments.map((e) => e.name)
-          : [o.env]
+      const names = await api.environmentNames(o.env)
       const envs = await Promise.all(
         names.map((name) =>
           api.request<{ environment: string; version: number; flags: StoredFlagConfig[] }>(
