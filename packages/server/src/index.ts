@@ -66,6 +66,7 @@ export type {
   EnvironmentState,
   RolloutAction,
   SignalBucket,
+  SignalCounters,
   StoredFlag,
   StoredFlagConfig,
   StoredSegment,

@@ -146,22 +146,27 @@ export interface EnvironmentState {
   segments: Record<string, Segment>
 }
 
-/** Aggregated signals of one variant of one flag in one environment and time bucket. */
-export interface SignalBucket {
-  environment: string
-  flagKey: string
-  variant: string
-  /** ISO time at which the bucket starts. */
-  bucketStart: string
+/** Counters of one variant's signals, summed over batches. */
+export interface SignalCounters {
   exposures: number
   successes: number
   errors: number
+  /** Units that reported an error (per batch in a bucket; first errors per stage in a rollout). */
   errorUnits: number
   latencyCount: number
   latencySumMs: number
   latencyMaxMs: number
   /** Counts per bucket of core's `LATENCY_BUCKETS_MS`, plus the last open bucket. */
   latencyBuckets: number[]
+}
+
+/** Aggregated signals of one variant of one flag in one environment and time bucket. */
+export interface SignalBucket extends SignalCounters {
+  environment: string
+  flagKey: string
+  variant: string
+  /** ISO time at which the bucket starts. */
+  bucketStart: string
 }
 
 /** The rollout events webhooks can subscribe to: every type the rollout controller emits. */

@@ -17,6 +17,7 @@ import type {
   EnvironmentState,
   RolloutAction,
   SignalBucket,
+  SignalCounters,
   StoredFlag,
   StoredFlagConfig,
   StoredSegment,
@@ -161,17 +162,8 @@ export interface NewRollout {
 }
 
 /** One variant's signals in one stage of a rollout. */
-export interface RolloutVariantSignals {
+export interface RolloutVariantSignals extends SignalCounters {
   batches: number
-  exposures: number
-  successes: number
-  errors: number
-  /** Units whose first error in this stage these batches reported (see `observeRollout`). */
-  errorUnits: number
-  latencyCount: number
-  latencySumMs: number
-  latencyMaxMs: number
-  latencyBuckets: number[]
 }
 
 /** The signals of a rollout per stage and variant. */
