@@ -6,6 +6,7 @@ import { once } from 'node:events'
 import { cpus } from 'node:os'
 import autocannon from 'autocannon'
 import pg from 'pg'
+import { onMessage, percentile, seedBenchFlags } from './benchSetup.mjs'
 
 const here = new URL('.', import.meta.url)
 const ADMIN_URL =
@@ -18,22 +19,6 @@ const SIGNALS_SECONDS = 10
 const SIGNALS_CONNECTIONS = 20
 const ADMIN = `fg_admin_${randomBytes(32).toString('base64url')}`
 const now = () => performance.timeOrigin + performance.now()
-
-function onMessage(child, type) {
-  return new Promise((resolve, reject) => {
-    const listener = (message) => {
-      if (message.type === 'error') reject(new Error(message.message))
-      if (message.type !== type) return
-      child.off('message', listener)
-      resolve(message)
-    }
-    child.on('message', listener)
-  })
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
-}
 
 async function adminQuery(text) {
   const client = new pg.Client({ connectionString: ADMIN_URL })
@@ -95,27 +80,7 @@ try {
     replicas.push(replica)
   }
   const [a] = replicas
-  // The snapshot of the single-server benchmark: 50 flags with a rule and a split each.
-  for (let i = 0; i < 50; i++) {
-    const key = i === 0 ? 'new-checkout' : `flag-${i}`
-    await admin(a, 'POST', '/v1/admin/flags', { key, kind: 'boolean' })
-    await admin(a, 'PUT', `/v1/admin/environments/production/flags/${key}`, {
-      enabled: true,
-      rules: [
-        {
-          conditions: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }],
-          serve: { variant: 'on' },
-        },
-      ],
-      fallthrough: {
-        split: [
-          { variant: 'on', weight: 2500 },
-          { variant: 'off', weight: 7500 },
-        ],
-        by: 'userId',
-      },
-    })
-  }
+  await seedBenchFlags((method, path, body) => admin(a, method, path, body))
   const { secret } = await admin(a, 'POST', '/v1/admin/tokens', {
     name: 'bench',
     scope: 'server',

@@ -10,6 +10,7 @@ import { once } from 'node:events'
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { onMessage, percentile } from './benchSetup.mjs'
 
 const { values: args } = parseArgs({
   options: {
@@ -30,26 +31,10 @@ const cpuProf = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-pr
 // The floor writes frames the size of the server's patch; this is it for the bench snapshot's flags.
 let patchBytes = 700
 
-function onMessage(child, type) {
-  return new Promise((resolve, reject) => {
-    const listener = (message) => {
-      if (message.type === 'error') reject(new Error(message.message))
-      if (message.type !== type) return
-      child.off('message', listener)
-      resolve(message)
-    }
-    child.on('message', listener)
-  })
-}
-
 function ask(child, type) {
   const reply = onMessage(child, type)
   child.send({ type })
   return reply
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 }
 
 const median = (values) =>

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FANOUT_CHANNEL, startServer } from '../dist/index.js'
+import { seedBenchFlags } from './benchSetup.mjs'
 
 const dir = mkdtempSync(join(tmpdir(), 'floodgate-bench-'))
 const server = await startServer({
@@ -24,27 +25,7 @@ const admin = async (method, path, body) => {
   return res.json()
 }
 
-// A realistic snapshot: 50 flags with a rule and a split each.
-for (let i = 0; i < 50; i++) {
-  const key = i === 0 ? 'new-checkout' : `flag-${i}`
-  await admin('POST', '/v1/admin/flags', { key, kind: 'boolean', description: `bench flag ${i}` })
-  await admin('PUT', `/v1/admin/environments/production/flags/${key}`, {
-    enabled: true,
-    rules: [
-      {
-        conditions: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }],
-        serve: { variant: 'on' },
-      },
-    ],
-    fallthrough: {
-      split: [
-        { variant: 'on', weight: 2500 },
-        { variant: 'off', weight: 7500 },
-      ],
-      by: 'userId',
-    },
-  })
-}
+await seedBenchFlags(admin)
 const { secret } = await admin('POST', '/v1/admin/tokens', {
   name: 'bench',
   scope: 'server',
