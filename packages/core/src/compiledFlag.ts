@@ -92,6 +92,11 @@ export class CompiledFlag {
   readonly segmentKeys: ReadonlySet<string>
   /** Why the flag could not be compiled; set only for a broken flag. */
   readonly problem: string | undefined
+  /**
+   * The variant index served whatever the context (an on/off, disabled or
+   * killed flag), so `isEnabled` can skip reading the context; -1 otherwise.
+   */
+  readonly fixedIndex: number
   private readonly mode: Mode
   private readonly staticIndex: number
   private readonly rules: readonly CompiledRule[]
@@ -122,6 +127,7 @@ export class CompiledFlag {
       this.unitAttribute = 'userId'
       this.segmentKeys = new Set()
       this.problem = problem ?? 'malformed flag'
+      this.fixedIndex = -1
       this.mode = BROKEN
       this.staticIndex = -1
       this.rules = []
@@ -142,6 +148,8 @@ export class CompiledFlag {
     this.fallthrough = compiled.fallthrough
     this.staticIndex = compiled.fallthrough.variant
     this.mode = compiled.mode
+    this.fixedIndex =
+      this.mode === STATIC ? this.staticIndex : this.mode === TARGETED ? -1 : this.offIndex
   }
 
   /**

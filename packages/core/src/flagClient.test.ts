@@ -601,6 +601,24 @@ describe('FlagClient', () => {
       expect(client.signals.drain()?.tripped).toBeUndefined()
     })
 
+    it('should serve control from a tripped guard when the rollout serves treatment to everyone', () => {
+      const everyone: SnapshotFlag = {
+        ...guardedCanary(1, 2),
+        fallthrough: { variant: 'on' },
+      }
+      const client = new FlagClient({ snapshot: snapshotOf([everyone]), logger: silent })
+      const ctx = { userId: 'user-1' }
+      expect(client.isEnabled('new-checkout', ctx)).toBe(true)
+      client.recordError('new-checkout', new Error('a'), ctx)
+      client.recordError('new-checkout', new Error('b'), ctx)
+      expect(client.isEnabled('new-checkout', ctx)).toBe(false)
+      expect(client.isEnabled('new-checkout')).toBe(false)
+      expect(client.signals.drain()?.flags['new-checkout']).toMatchObject({
+        on: { exposures: 1, errors: 2 },
+        off: { exposures: 2 },
+      })
+    })
+
     it('should not trip below minErrors or at a low error rate', () => {
       const onUser = userServed('on')
       const client = new FlagClient({ snapshot: snapshotOf([guardedCanary(1, 5)]) })

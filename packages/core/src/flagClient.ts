@@ -130,6 +130,11 @@ export class FlagClient {
   isEnabled(key: string, context?: Context): boolean {
     const entry = this.entries.get(key)
     if (entry === undefined || !entry.flag.isBoolean) return false
+    const fixed = entry.flag.fixedIndex
+    if (fixed >= 0 && entry.breaker?.tripped !== true) {
+      add(entry.counters.exposures, fixed, 1)
+      return entry.flag.isOn[fixed] === true
+    }
     const scratch = this.acquire()
     try {
       const index = this.pick(entry, context, scratch)
