@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { renderReport } from './report'
-import type { EvaluationSummary, SuiteResult } from './results'
+import type { EvaluationSummary, PushRun, SuiteResult } from './results'
 
 function summary(adapter: string, name: string, ns: number): EvaluationSummary {
   const flag = {
@@ -28,8 +28,33 @@ function suite(evaluation: EvaluationSummary[]): SuiteResult {
     startedAt: '2026-01-02T03:04:05.000Z',
     durationSeconds: 1,
     machine: { cpu: 'cpu', cores: 2, memoryGiB: 24, os: 'Linux', node: 'v20.20.0' },
-    options: { rounds: 3, users: 1000, warmup: 10, warmupMs: 10, maxPassMs: 10, coldRuns: 1 },
+    options: {
+      rounds: 3,
+      users: 1000,
+      warmup: 10,
+      warmupMs: 10,
+      maxPassMs: 10,
+      coldRuns: 1,
+      pushClients: 2,
+      pushChanges: 3,
+    },
     evaluation: { summary: evaluation, runs: [] },
+  }
+}
+
+function push(rig: PushRun['rig'], name: string, allMs: number[]): PushRun {
+  const sdk = rig === 'launchdarkly' ? 'launchdarkly' : 'floodgate'
+  return {
+    rig,
+    sdk,
+    name,
+    packageName: `${sdk}-sdk`,
+    version: '2.0.0',
+    serverSide: 'local',
+    clients: 2,
+    changes: allMs.length,
+    allMs,
+    eachMs: allMs.flatMap((t) => [t / 2, t]),
   }
 }
 
@@ -56,5 +81,34 @@ describe('renderReport', () => {
     const peersOnly = renderReport(suite([summary('acme', 'Acme', 300)]))
     expect(peersOnly).not.toContain('×)')
     expect(peersOnly).not.toContain('### Goals')
+  })
+
+  it('should tabulate push latency with Floodgate as the reference and judge the propagation goal', () => {
+    const result = {
+      ...suite([]),
+      push: [
+        push('launchdarkly', 'LaunchDarkly', [4, 6, 5]),
+        push('floodgate-server', 'Floodgate, real server', [1, 1.5, 1.2]),
+        push('floodgate', 'Floodgate', [2, 3, 2.5]),
+      ],
+    }
+    const report = renderReport(result)
+    expect(report).toContain(
+      '| Floodgate | floodgate-sdk 2.0.0 | local | 2 | 2.50 (1.0×) | 3.00 | 1.75 |',
+    )
+    expect(report).toContain(
+      '| LaunchDarkly | launchdarkly-sdk 2.0.0 | local | 2 | 5.00 (2.0×) | 6.00 | 3.50 |',
+    )
+    expect(report).toContain(
+      '| Floodgate, real server | floodgate-sdk 2.0.0 | local | 2 | 1.20 (0.5×) |',
+    )
+    expect(report.indexOf('| Floodgate |')).toBeLessThan(report.indexOf('| Floodgate, real'))
+    // The real-server row is Floodgate's own, not a peer the goal is judged against.
+    expect(report).toMatch(/LaunchDarkly 5\.00 ms \| 2\.50 ms \| 2\.00× \| met/)
+    const slower = renderReport({
+      ...result,
+      push: [push('launchdarkly', 'LaunchDarkly', [1]), push('floodgate', 'Floodgate', [2])],
+    })
+    expect(slower).toMatch(/fastest propagation.*\*\*missed\*\*/)
   })
 })

@@ -91,6 +91,36 @@ export interface ColdStartSummary {
   runs: number
 }
 
+/**
+ * The push benchmark's setups: each SDK whose default is a stream that runs
+ * offline, on a minimal endpoint of its own protocol, and Floodgate's SDK on
+ * the real Floodgate server too.
+ */
+export const PUSH_RIG_SDKS = {
+  floodgate: 'floodgate',
+  'floodgate-server': 'floodgate',
+  launchdarkly: 'launchdarkly',
+} as const
+export type PushRigId = keyof typeof PUSH_RIG_SDKS
+
+/** One setup's push figures, from one process: a local server and its streaming clients. */
+export interface PushRun {
+  rig: PushRigId
+  /** The adapter id of the SDK measured (what `--only` selects). */
+  sdk: string
+  name: string
+  packageName: string
+  version: string
+  /** What a change went through on the server side. */
+  serverSide: string
+  clients: number
+  changes: number
+  /** Per change: ms from the change request until the last client served it. */
+  allMs: number[]
+  /** Per change and client: ms until that client served it. */
+  eachMs: number[]
+}
+
 /** How the suite was run. */
 export interface SuiteOptions {
   rounds: number
@@ -99,6 +129,10 @@ export interface SuiteOptions {
   warmupMs: number
   maxPassMs: number
   coldRuns: number
+  /** Streaming clients per SDK in the push benchmark. */
+  pushClients: number
+  /** Timed changes per SDK in the push benchmark. */
+  pushChanges: number
 }
 
 /** The JSON file a run writes, and what the tables are rendered from. */
@@ -113,4 +147,5 @@ export interface SuiteResult {
   coldStart?: { summary: ColdStartSummary[]; runs: ColdStartRun[] }
   bundles?: BundleSize[]
   propagation?: CheckedPropagation[]
+  push?: PushRun[]
 }

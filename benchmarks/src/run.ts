@@ -11,12 +11,21 @@ import { describeMachine } from './machine'
 import { packageRoot } from './packageRoot'
 import { POPULATION_SIZE } from './population'
 import { checkPropagation, PEER_PROPAGATION } from './propagation'
+import type { PushWorkerOptions } from './push/pushWorker'
 import { renderReport } from './report'
-import type { ColdStartRun, EvaluationRun, SuiteOptions, SuiteResult } from './results'
+import {
+  type ColdStartRun,
+  type EvaluationRun,
+  PUSH_RIG_SDKS,
+  type PushRigId,
+  type PushRun,
+  type SuiteOptions,
+  type SuiteResult,
+} from './results'
 import { checkShares } from './shares'
 import { summarizeColdStart, summarizeEvaluation } from './summary'
 
-const PARTS = ['evaluation', 'cold-start', 'bundles', 'propagation'] as const
+const PARTS = ['evaluation', 'cold-start', 'bundles', 'propagation', 'push'] as const
 type Part = (typeof PARTS)[number]
 
 const HELP = `Usage: node dist/run.js [options]
@@ -27,6 +36,8 @@ const HELP = `Usage: node dist/run.js [options]
   --warmup <n>      warm-up evaluations per flag, at most (default 200000)
   --warmup-ms <n>   warm-up time budget per flag (default 1000)
   --max-pass-ms <n> time budget of one flag's timed pass (default 4000)
+  --push-clients <n> streaming clients per SDK in the push benchmark (default 100)
+  --push-changes <n> timed changes per SDK in the push benchmark (default 100)
   --only <ids>      comma-separated adapter / bundle ids (default: all)
   --skip <parts>    comma-separated: ${PARTS.join(', ')}
   --note <text>     a line shown above the tables (e.g. "provisional")
@@ -45,6 +56,8 @@ async function main(): Promise<number> {
       warmup: { type: 'string', default: '200000' },
       'warmup-ms': { type: 'string', default: '1000' },
       'max-pass-ms': { type: 'string', default: '4000' },
+      'push-clients': { type: 'string', default: '100' },
+      'push-changes': { type: 'string', default: '100' },
       only: { type: 'string' },
       skip: { type: 'string', default: '' },
       note: { type: 'string' },
@@ -64,6 +77,8 @@ async function main(): Promise<number> {
     warmupMs: positiveInteger('warmup-ms', values['warmup-ms']),
     maxPassMs: positiveInteger('max-pass-ms', values['max-pass-ms']),
     coldRuns: positiveInteger('cold-runs', values['cold-runs']),
+    pushClients: positiveInteger('push-clients', values['push-clients']),
+    pushChanges: positiveInteger('push-changes', values['push-changes']),
   }
   const only = values.only?.split(',').map((id) => id.trim())
   const skip = new Set(values.skip.split(',').filter(Boolean))
@@ -139,6 +154,22 @@ async function main(): Promise<number> {
   }
 
   if (runs('propagation')) result.propagation = checkPropagation(PEER_PROPAGATION)
+
+  if (runs('push')) {
+    const pushRuns: PushRun[] = []
+    const rigs = Object.keys(PUSH_RIG_SDKS) as PushRigId[]
+    for (const rig of rigs.filter((id) => !only || only.includes(PUSH_RIG_SDKS[id]))) {
+      log(`push: ${rig}, ${options.pushClients} clients`)
+      pushRuns.push(
+        await runChild<PushRun>(join(here, 'push', 'pushWorker.js'), {
+          rig,
+          clients: options.pushClients,
+          changes: options.pushChanges,
+        } satisfies PushWorkerOptions),
+      )
+    }
+    result.push = pushRuns
+  }
 
   result.durationSeconds = (Date.now() - started) / 1000
   mkdirSync(dirname(values.out), { recursive: true })
