@@ -23,7 +23,7 @@ import {
   type SuiteResult,
 } from './results'
 import { checkShares } from './shares'
-import { summarizeColdStart, summarizeEvaluation } from './summary'
+import { summarizeColdStart, summarizeEvaluation, summarizePush } from './summary'
 
 const PARTS = ['evaluation', 'cold-start', 'bundles', 'propagation', 'push'] as const
 type Part = (typeof PARTS)[number]
@@ -37,7 +37,7 @@ const HELP = `Usage: node dist/run.js [options]
   --warmup-ms <n>   warm-up time budget per flag (default 1000)
   --max-pass-ms <n> time budget of one flag's timed pass (default 4000)
   --push-clients <n> streaming clients per SDK in the push benchmark (default 100)
-  --push-changes <n> timed changes per SDK in the push benchmark (default 100)
+  --push-changes <n> timed changes per push setup and round (default 100)
   --only <ids>      comma-separated adapter / bundle ids (default: all)
   --skip <parts>    comma-separated: ${PARTS.join(', ')}
   --note <text>     a line shown above the tables (e.g. "provisional")
@@ -157,18 +157,22 @@ async function main(): Promise<number> {
 
   if (runs('push')) {
     const pushRuns: PushRun[] = []
-    const rigs = Object.keys(PUSH_RIG_SDKS) as PushRigId[]
-    for (const rig of rigs.filter((id) => !only || only.includes(PUSH_RIG_SDKS[id]))) {
-      log(`push: ${rig}, ${options.pushClients} clients`)
-      pushRuns.push(
-        await runChild<PushRun>(join(here, 'push', 'pushWorker.js'), {
-          rig,
-          clients: options.pushClients,
-          changes: options.pushChanges,
-        } satisfies PushWorkerOptions),
-      )
+    const rigs = (Object.keys(PUSH_RIG_SDKS) as PushRigId[]).filter(
+      (id) => !only || only.includes(PUSH_RIG_SDKS[id]),
+    )
+    for (let round = 0; round < options.rounds; round++) {
+      for (const rig of alternate(rigs, round)) {
+        log(`push round ${round + 1}/${options.rounds}: ${rig}, ${options.pushClients} clients`)
+        pushRuns.push(
+          await runChild<PushRun>(join(here, 'push', 'pushWorker.js'), {
+            rig,
+            clients: options.pushClients,
+            changes: options.pushChanges,
+          } satisfies PushWorkerOptions),
+        )
+      }
     }
-    result.push = pushRuns
+    result.push = summarizePush(pushRuns)
   }
 
   result.durationSeconds = (Date.now() - started) / 1000
@@ -194,7 +198,7 @@ async function main(): Promise<number> {
 }
 
 /** The adapters in order on even rounds and reversed on odd ones. */
-function alternate(ids: readonly string[], round: number): string[] {
+function alternate<T>(ids: readonly T[], round: number): T[] {
   return round % 2 === 0 ? [...ids] : [...ids].reverse()
 }
 

@@ -5,6 +5,7 @@ import type {
   EvaluationRun,
   EvaluationSummary,
   FlagSummary,
+  PushRun,
 } from './results'
 import { overallShare } from './shares'
 import { median } from './stats'
@@ -70,4 +71,24 @@ export function summarizeColdStart(runs: readonly ColdStartRun[]): ColdStartSumm
       runs: group.length,
     }
   })
+}
+
+/** One run per push setup: the changes of every round pooled, in the order setups first appear. */
+export function summarizePush(runs: readonly PushRun[]): PushRun[] {
+  const pooled = new Map<string, PushRun>()
+  for (const run of runs) {
+    const seen = pooled.get(run.rig)
+    pooled.set(
+      run.rig,
+      seen
+        ? {
+            ...seen,
+            changes: seen.changes + run.changes,
+            allMs: [...seen.allMs, ...run.allMs],
+            eachMs: [...seen.eachMs, ...run.eachMs],
+          }
+        : run,
+    )
+  }
+  return [...pooled.values()]
 }
