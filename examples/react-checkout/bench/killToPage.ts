@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 /**
  * How long a kill takes to reach a browser page: from just before
  * `POST …/kill` (or `…/unkill`, alternating) until the page's checkout
@@ -7,13 +8,15 @@
  *
  *   pnpm build && pnpm --filter @floodgate/example-react-checkout bench [rounds]
  */
-import { launchBrowser, serveApp, startDemoServer } from '../test/harness'
+import { launchBrowser, serveApp, startDemoServer } from '../../../tooling/exampleHarness.ts'
+
+const exampleRoot = fileURLToPath(new URL('..', import.meta.url))
 
 const rounds = Number(process.argv[2] ?? 30)
 const FLAG = '/v1/admin/environments/development/flags/new-checkout'
 
 const server = await startDemoServer()
-const app = await serveApp(server.url, server.tokens.client)
+const app = await serveApp(exampleRoot, server.url, server.tokens.client)
 const browser = await launchBrowser()
 try {
   const page = await browser.newPage()

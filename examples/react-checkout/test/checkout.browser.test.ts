@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import type { SignalsBatch } from '@floodgate/react'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,7 +8,9 @@ import {
   type ServedApp,
   serveApp,
   startDemoServer,
-} from './harness'
+} from '../../../tooling/exampleHarness.ts'
+
+const exampleRoot = fileURLToPath(new URL('..', import.meta.url))
 
 const FLAG = '/v1/admin/environments/development/flags/new-checkout'
 
@@ -17,7 +20,7 @@ let browser: Browser
 
 beforeAll(async () => {
   server = await startDemoServer()
-  app = await serveApp(server.url, server.tokens.client)
+  app = await serveApp(exampleRoot, server.url, server.tokens.client)
   browser = await launchBrowser()
 })
 

@@ -260,6 +260,24 @@ describe('Connection', () => {
       expect(lastEventIds).toEqual([null, '1'])
     })
 
+    it('should take a resume with nothing missed as current: a client the outage made stale is ready again', async () => {
+      const { handler, streams, lastEventIds } = streamHandler()
+      server.use(handler)
+      const client = new FlagClient()
+      connect(client)
+      await vi.waitFor(() => expect(streams).toHaveLength(1))
+      streams[0]?.event('put', snapshot(1), 1)
+      streams[0]?.send('event: patch\ndata: {\n\n')
+      await vi.waitFor(() => expect(streams).toHaveLength(2))
+      expect(client.getStatus()).toMatchObject({ status: 'stale', version: 1 })
+      const events: string[] = []
+      client.subscribe((event) => events.push(event.type))
+      streams[1]?.send(': connected\n\n')
+      await vi.waitFor(() => expect(client.getStatus()).toEqual({ status: 'ready', version: 1 }))
+      expect(events).toEqual(['ready'])
+      expect(lastEventIds).toEqual([null, '1'])
+    })
+
     it('should drop a connection that sends a malformed event, keeping the snapshot', async () => {
       const { handler, streams, lastEventIds } = streamHandler()
       server.use(handler)

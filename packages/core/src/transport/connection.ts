@@ -263,7 +263,7 @@ export class Connection {
           {
             onEvent: (event) => this.onStreamEvent(event),
             onComment: (comment) => {
-              if (comment.trim() === 'connected') this.onStreamSynced()
+              if (comment.trim() === 'connected') this.onStreamResumed()
             },
           },
         )
@@ -312,6 +312,16 @@ export class Connection {
       if (result.status === 'gap') void this.refresh()
       else this.onStreamSynced()
     }
+  }
+
+  /**
+   * A resume with nothing missed: the snapshot held is current, as a 304
+   * says, so a client made stale by the outage is ready again.
+   */
+  private onStreamResumed(): void {
+    const held = this.client.getSnapshot()
+    if (held !== undefined) this.client.setSnapshot(held)
+    this.onStreamSynced()
   }
 
   /** The stream delivers: polling stops, failures in a row are over. */

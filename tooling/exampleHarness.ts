@@ -6,8 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { type Browser, chromium } from 'playwright-core'
 import { build, type PreviewServer, preview } from 'vite'
 
-const exampleRoot = fileURLToPath(new URL('..', import.meta.url))
-const cli = fileURLToPath(new URL('../../../packages/server/dist/cli.js', import.meta.url))
+const cli = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url))
 
 /** Debian's chromium; `.ci/run` installs it when it is missing. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -22,7 +21,7 @@ export interface DemoServer {
 }
 
 export async function startDemoServer(): Promise<DemoServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'floodgate-checkout-'))
+  const dir = mkdtempSync(join(tmpdir(), 'floodgate-example-'))
   const child = spawn(
     process.execPath,
     [
@@ -78,14 +77,18 @@ export async function startDemoServer(): Promise<DemoServer> {
   }
 }
 
-/** The example's production build, served by `vite preview` with `/v1` proxied to `serverUrl`. */
+/** An example's production build, served by `vite preview` with `/v1` proxied to `serverUrl`. */
 export interface ServedApp {
   url: string
   stop(): Promise<void>
 }
 
-export async function serveApp(serverUrl: string, clientToken: string): Promise<ServedApp> {
-  const outDir = mkdtempSync(join(tmpdir(), 'floodgate-checkout-app-'))
+export async function serveApp(
+  exampleRoot: string,
+  serverUrl: string,
+  clientToken: string,
+): Promise<ServedApp> {
+  const outDir = mkdtempSync(join(tmpdir(), 'floodgate-example-app-'))
   // vite.config.ts reads both, as it does for a person running the example.
   process.env.FLOODGATE_URL = serverUrl
   process.env.FLOODGATE_CLIENT_TOKEN = clientToken

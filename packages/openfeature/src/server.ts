@@ -1,0 +1,5 @@
+export type { ProviderOptions } from './floodgateProvider'
+export type { FloodgateServerProviderOptions } from './floodgateServerProvider'
+export { FloodgateServerProvider } from './floodgateServerProvider'
+export { ERROR_CODES, REASONS } from './resolution'
+export type { TrackedEvent, TrackedOutcome } from './trackedEvent'

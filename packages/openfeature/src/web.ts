@@ -1,0 +1,5 @@
+export type { ProviderOptions } from './floodgateProvider'
+export type { FloodgateWebProviderOptions } from './floodgateWebProvider'
+export { FloodgateWebProvider } from './floodgateWebProvider'
+export { ERROR_CODES, REASONS } from './resolution'
+export type { TrackedEvent, TrackedOutcome } from './trackedEvent'

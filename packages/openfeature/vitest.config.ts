@@ -1,0 +1,3 @@
+import { vitestProject } from '../../tooling/vitestProject.ts'
+
+export default vitestProject('openfeature')
