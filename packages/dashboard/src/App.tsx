@@ -49,8 +49,16 @@ function SignedIn({ token, baseUrl }: { token: string; baseUrl: string }) {
     return { api, events: new AdminEvents(api), client }
   })
   useEffect(() => {
+    const stop = events.subscribeStatus(() => {
+      if (events.getStatus().status === 'refused') {
+        session.signOut('The server no longer accepts this token for live updates. Sign in again.')
+      }
+    })
     events.start()
-    return () => events.stop()
+    return () => {
+      stop()
+      events.stop()
+    }
   }, [events])
   return (
     <QueryClientProvider client={client}>

@@ -47,7 +47,7 @@ export function ConfirmDialog({
   }
   return (
     <Dialog title={title} onClose={onClose}>
-      <form onSubmit={submit}>
+      <form onSubmit={submit} noValidate>
         {children}
         {reason ? (
           <label htmlFor={reasonId} className="field">

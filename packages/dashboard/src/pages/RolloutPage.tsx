@@ -16,6 +16,8 @@ import { useEnvironmentParam } from '../useEnvironmentParam'
 
 /** How often an active rollout's signals and assessment are refreshed (decisions come over the stream). */
 const ACTIVE_REFRESH_MS = 2000
+/** How long after its end a rollout's signals are still refreshed. */
+const SETTLE_MS = 10_000
 
 /** A flag's staged rollout in one environment: the plan form, or the live timeline with its evidence and controls. */
 export function RolloutPage({ flagKey }: { flagKey: string }) {
@@ -90,10 +92,12 @@ function RolloutView({
     refetchInterval: active ? ACTIVE_REFRESH_MS : false,
   })
   const until = rollout.endedAt ?? null
+  // The server writes signals about once a second: the last ones land shortly after the end.
+  const settling = until !== null && Date.now() - Date.parse(until) < SETTLE_MS
   const signals = useQuery({
     queryKey: [...keys.signals(env, flag.key), rollout.id, until],
     queryFn: () => api.signals(env, flag.key, rollout.startedAt, until ?? new Date().toISOString()),
-    refetchInterval: active ? ACTIVE_REFRESH_MS : false,
+    refetchInterval: active || settling ? ACTIVE_REFRESH_MS : false,
   })
   const assessment = health.data?.rollout?.id === rollout.id ? health.data.assessment : null
   const stages = stageViews(rollout)
