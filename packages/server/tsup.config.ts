@@ -1,3 +1,4 @@
 import { tsupConfig } from '../../tooling/tsupConfig.ts'
 
-export default tsupConfig({ entry: ['src/index.ts', 'src/cli.ts'] })
+// Shims give the CommonJS build an `import.meta.url`, which finds the dashboard's files.
+export default tsupConfig({ entry: ['src/index.ts', 'src/cli.ts'], shims: true })

@@ -228,6 +228,28 @@ describe('createServer', () => {
     expect(missing.statusCode).toBe(404)
   })
 
+  it('should list the versions of a configuration, newest first and paged', async () => {
+    await createFlag({ key: 'a', kind: 'boolean' })
+    await s.call(s.admin, 'POST', CONFIG('staging', 'a', '/rollout'), { percent: 10 })
+    await s.call(s.admin, 'POST', CONFIG('staging', 'a', '/kill'), { reason: 'spike' })
+    const all = await s.call(s.admin, 'GET', CONFIG('staging', 'a', '/versions'))
+    expect(all.statusCode).toBe(200)
+    expect(all.json().versions).toMatchObject([
+      { version: 3, updatedBy: 'admin', config: { killed: true, killReason: 'spike' } },
+      { version: 2, config: { enabled: true, killed: false } },
+      { version: 1, config: { enabled: false } },
+    ])
+    const page = await s.call(s.admin, 'GET', CONFIG('staging', 'a', '/versions?before=3&limit=1'))
+    expect(page.json().versions.map((v: { version: number }) => v.version)).toEqual([2])
+    const bad = await s.call(s.admin, 'GET', CONFIG('staging', 'a', '/versions?limit=0'))
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json().errors[0].path).toBe('/limit')
+    expect((await s.call(s.admin, 'GET', CONFIG('staging', 'nope', '/versions'))).statusCode).toBe(
+      404,
+    )
+    expect((await s.call(s.admin, 'GET', CONFIG('qa', 'a', '/versions'))).statusCode).toBe(404)
+  })
+
   it('should manage segments and check that configurations refer to existing ones', async () => {
     await createFlag({ key: 'a', kind: 'boolean' })
     const rule = {

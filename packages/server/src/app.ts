@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { bootstrapAdminToken } from './adminBootstrap'
 import { Authenticator, requireScope } from './auth'
+import { findDashboardDir } from './dashboardDir'
 import { type Leadership, PostgresLeadership, SoleLeadership } from './leadership'
 import { instrumentStore, Metrics } from './metrics'
 import { errorHandler, notFoundHandler } from './problem'
@@ -16,6 +17,7 @@ import { adminSegmentsRoutes } from './routes/adminSegments'
 import { adminStreamRoutes } from './routes/adminStream'
 import { adminTokensRoutes } from './routes/adminTokens'
 import { adminWebhooksRoutes } from './routes/adminWebhooks'
+import { dashboardRoutes } from './routes/dashboard'
 import { healthRoutes } from './routes/health'
 import { sdkRoutes } from './routes/sdk'
 import { SignalIngest } from './signalIngest'
@@ -73,6 +75,12 @@ export interface ServerOptions {
   rollouts?: Omit<RolloutControllerOptions, 'logger'>
   /** Webhook delivery: attempt timeout, attempts, backoff, polling, clock (see `WebhookDispatcherOptions`). */
   webhooks?: Omit<WebhookDispatcherOptions, 'store' | 'logger' | 'onAttempt'>
+  /**
+   * The web dashboard served at `/`: a directory of its built files, or
+   * `false` for none. Default: `@floodgate/dashboard`'s build when that
+   * package is installed and built, else none (the API works either way).
+   */
+  dashboard?: string | false
 }
 
 /** A built server that is not listening yet: use `app.inject()` for tests, or `startServer`. */
@@ -279,6 +287,8 @@ async function build(
     await scope.register(adminWebhooksRoutes(ctx))
     await scope.register(adminDeliveryMetricsRoutes(ctx, now))
   })
+  const dashboard = options.dashboard ?? findDashboardDir()
+  if (dashboard !== false && dashboard !== undefined) await app.register(dashboardRoutes(dashboard))
   await app.ready()
   // Sending starts only once the server is built, so a failed start leaves no poller behind.
   webhooks.start()

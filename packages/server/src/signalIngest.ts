@@ -63,6 +63,11 @@ export class SignalIngest {
     this.timer.unref()
   }
 
+  /** Width of an aggregation bucket in ms: the resolution of the stored signals. */
+  get bucketMs(): number {
+    return this.options.bucketMs
+  }
+
   /** Listens to accepted batches; returns the unsubscribe function. A listener that throws is logged and the rest still run. */
   subscribe(listener: (event: SignalsEvent) => void): () => void {
     this.listeners.add(listener)

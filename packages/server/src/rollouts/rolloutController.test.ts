@@ -263,6 +263,8 @@ describe('RolloutController', () => {
     expect(reverted?.reason).toMatch(/error rate is above control's/)
     expect(reverted?.evidence).toMatchObject({ errorTest: { alarm: true } })
     expect(state.decisions.at(-1)).toMatchObject({ action: 'revert', by: 'rollout-controller' })
+    // An ended rollout has nothing left to assess: its last decision holds the evidence.
+    expect((await s.call(s.admin, 'GET', FLAG('/health'))).json().assessment).toBeNull()
   })
 
   it('should kill the flag when the plan says so', async () => {
@@ -295,6 +297,72 @@ describe('RolloutController', () => {
         },
       ],
     })
+    // What the controller would decide now, with the test statistic against its threshold.
+    expect(health.assessment).toMatchObject({
+      action: 'continue',
+      evidence: {
+        stageIndex: 0,
+        treatment: { exposures: 200, badEvents: 3 },
+        control: { exposures: 1800, badEvents: 1 },
+        errorTest: { threshold: 100, alarm: false },
+      },
+    })
+    expect(health.assessment.reason).toMatch(/has run 1 s of its minimum 60 s/)
+  })
+
+  it("should answer a flag's signals over time, per bucket and variant", async () => {
+    await start()
+    await send(batch({ exposures: 100, errorUnits: 2 }, { exposures: 900, errorUnits: 9 }))
+    clock += 60_000
+    await send(batch({ exposures: 50, errorUnits: 1 }, { exposures: 450, errorUnits: 0 }))
+    await s.signals.flush()
+    const since = new Date(START).toISOString()
+    const until = new Date(clock + 60_000).toISOString()
+    const res = await s.call(s.admin, 'GET', FLAG(`/signals?since=${since}&until=${until}`))
+    expect(res.statusCode).toBe(200)
+    const body = res.json()
+    expect(body).toMatchObject({ environment: 'production', flag: 'checkout', bucketMs: 60_000 })
+    expect(
+      body.buckets.map((b: Record<string, unknown>) => [
+        b.bucketStart,
+        b.variant,
+        b.exposures,
+        b.errors,
+      ]),
+    ).toEqual([
+      ['2030-01-01T00:00:00.000Z', 'off', 900, 9],
+      ['2030-01-01T00:00:00.000Z', 'on', 100, 2],
+      ['2030-01-01T00:01:00.000Z', 'off', 450, 0],
+      ['2030-01-01T00:01:00.000Z', 'on', 50, 1],
+    ])
+    // A range that starts inside a bucket still gets that bucket.
+    const inside = new Date(START + 61_000).toISOString()
+    const later = await s.call(s.admin, 'GET', FLAG(`/signals?since=${inside}&until=${until}`))
+    expect(later.json().buckets).toHaveLength(2)
+
+    const backwards = await s.call(s.admin, 'GET', FLAG(`/signals?since=${until}&until=${since}`))
+    expect(backwards.statusCode).toBe(400)
+    expect(backwards.json().errors).toEqual([
+      { path: '/since', message: 'must not be after until' },
+    ])
+    // A long range answers its most recent 2000 buckets.
+    const wide = await s.call(
+      s.admin,
+      'GET',
+      FLAG(`/signals?since=2020-01-01T00:00:00Z&until=${until}`),
+    )
+    expect(wide.statusCode).toBe(200)
+    expect(wide.json().since).toBe(new Date(clock + 60_000 - 2000 * 60_000).toISOString())
+    expect(wide.json().buckets).toHaveLength(4)
+    const malformed = await s.call(s.admin, 'GET', FLAG('/signals?since=yesterday'))
+    expect(malformed.statusCode).toBe(400)
+    expect(malformed.json().errors[0].path).toBe('/since')
+    const unknown = await s.call(
+      s.admin,
+      'GET',
+      '/v1/admin/environments/production/flags/nope/signals',
+    )
+    expect(unknown.statusCode).toBe(404)
   })
 
   it('should hold once at the maximum duration when evidence is short, then promote when it comes', async () => {

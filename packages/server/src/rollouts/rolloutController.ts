@@ -82,6 +82,14 @@ export interface RolloutHealth {
   environment: string
   flag: string
   rollout: Pick<RolloutState, 'id' | 'status' | 'stageIndex' | 'percent'> | null
+  /**
+   * While the rollout runs or is paused: what the controller would decide
+   * now, with its evidence (the sequential test's statistic against its
+   * threshold, the stage's evidence against what promotion needs). A paused
+   * rollout decides nothing until it resumes. `null` once it ended: its
+   * last decision holds the final evidence.
+   */
+  assessment: StageDecision | null
   stages: {
     stageIndex: number
     percent: number
@@ -346,8 +354,9 @@ export class RolloutController {
   /** The signals of a flag's current (or latest) rollout per stage and variant. */
   async health(environment: string, flag: string): Promise<RolloutHealth> {
     const [latest] = await this.store.listRollouts(environment, flag, 1)
-    if (!latest) return { environment, flag, rollout: null, stages: [] }
+    if (!latest) return { environment, flag, rollout: null, assessment: null, stages: [] }
     const stages = await this.store.rolloutSignals(latest.id)
+    const active = latest.status === 'running' || latest.status === 'paused'
     return {
       environment,
       flag,
@@ -357,6 +366,7 @@ export class RolloutController {
         stageIndex: latest.stageIndex,
         percent: latest.percent,
       },
+      assessment: active ? RolloutMonitor.decide(monitorOf(latest), latest.plan, this.now()) : null,
       stages: stages.map((stage) => ({
         stageIndex: stage.stageIndex,
         percent: latest.plan.stages[stage.stageIndex]?.percent ?? 0,

@@ -16,7 +16,7 @@ import type { RouteContext } from '../routeContext'
 import type { ConfigChange, ConfigUpdate } from '../store/store'
 import type { StoredFlag, StoredFlagConfig } from '../types'
 import { parseInput } from '../validation'
-import { EnvFlagParams, EnvParams, requireEnvironment } from './params'
+import { EnvFlagParams, EnvParams, intString, requireEnvironment } from './params'
 
 const ReasonSchema = z.string().trim().min(1).max(1024)
 
@@ -36,6 +36,10 @@ const RevertBodySchema = z.strictObject({
   reason: ReasonSchema.optional(),
 })
 const NewEnvironmentSchema = z.strictObject({ name: EnvironmentNameSchema })
+const VersionsQuerySchema = z.strictObject({
+  before: intString(1, Number.MAX_SAFE_INTEGER).optional(),
+  limit: intString(1, 100).default(20),
+})
 const IfMatchSchema = z
   .string()
   .regex(/^\s*(?:\*|(?:W\/)?"\d{1,15}")\s*$/, 'must be "<version>" or *')
@@ -87,6 +91,20 @@ export function adminConfigsRoutes(ctx: RouteContext): FastifyPluginAsync {
       if (!config) throw new HttpError(404, 'not_found', `flag "${key}" does not exist`)
       reply.header('ETag', `"${config.version}"`)
       return configBody(config, version)
+    })
+
+    app.get('/v1/admin/environments/:env/flags/:key/versions', async (request) => {
+      const { env, key } = parseInput(EnvFlagParams, request.params, 'params')
+      const { before, limit } = parseInput(VersionsQuerySchema, request.query, 'query')
+      await requireEnvironment(ctx.store, env)
+      if (!(await ctx.store.getFlag(key))) {
+        throw new HttpError(404, 'not_found', `flag "${key}" does not exist`)
+      }
+      const versions = await ctx.store.listFlagConfigVersions(env, key, {
+        limit,
+        ...(before === undefined ? {} : { before }),
+      })
+      return { versions }
     })
 
     app.put('/v1/admin/environments/:env/flags/:key', async (request, reply) => {

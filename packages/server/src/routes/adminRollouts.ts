@@ -11,6 +11,14 @@ const ActionParams = EnvFlagParams.extend({
 })
 const ActionBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(1024).optional() })
 const HistoryQuerySchema = z.strictObject({ limit: intString(1, 1000).optional() })
+const IsoTimeSchema = z.iso.datetime({ offset: true }).transform((s) => new Date(s).getTime())
+const SignalsQuerySchema = z.strictObject({
+  since: IsoTimeSchema.optional(),
+  until: IsoTimeSchema.optional(),
+})
+
+/** Buckets one signals answer spans at most. */
+const MAX_SIGNAL_BUCKETS = 2000
 
 /**
  * Staged rollouts of one flag in one environment: start (`POST rollouts`),
@@ -60,6 +68,43 @@ export function adminRolloutsRoutes(ctx: RouteContext): FastifyPluginAsync {
     app.get('/v1/admin/environments/:env/flags/:key/health', async (request) => {
       const { env, key } = await target(request)
       return ctx.rollouts.health(env, key)
+    })
+
+    app.get('/v1/admin/environments/:env/flags/:key/signals', async (request) => {
+      const { env, key } = await target(request)
+      const query = parseInput(SignalsQuerySchema, request.query, 'query')
+      const bucketMs = ctx.signals.bucketMs
+      const until = query.until ?? Date.now()
+      // A long range answers its most recent buckets, so that a short bucket width cannot make it unbounded.
+      const since = Math.max(
+        query.since ?? until - 60 * bucketMs,
+        until - MAX_SIGNAL_BUCKETS * bucketMs,
+      )
+      if (query.since !== undefined && query.since > until) {
+        throw new HttpError(
+          400,
+          'invalid_request',
+          'invalid query: /since must not be after until',
+          {
+            errors: [{ path: '/since', message: 'must not be after until' }],
+          },
+        )
+      }
+      const buckets = await ctx.store.querySignals({
+        environment: env,
+        flagKey: key,
+        // A bucket that starts before `since` still holds signals from inside the range.
+        since: new Date(since - (since % bucketMs)).toISOString(),
+        until: new Date(until).toISOString(),
+      })
+      return {
+        environment: env,
+        flag: key,
+        bucketMs,
+        since: new Date(since).toISOString(),
+        until: new Date(until).toISOString(),
+        buckets: buckets.map(({ environment: _e, flagKey: _f, ...bucket }) => bucket),
+      }
     })
   }
 }

@@ -458,6 +458,23 @@ export class KyselyStore implements Store {
     return row && toConfig({ ...row, updated_at: row.created_at, updated_by: row.created_by })
   }
 
+  async listFlagConfigVersions(
+    environment: string,
+    key: string,
+    page: { before?: number; limit: number },
+  ): Promise<StoredFlagConfig[]> {
+    let q = this.db
+      .selectFrom('flag_config_versions')
+      .selectAll()
+      .where('environment', '=', environment)
+      .where('flag_key', '=', key)
+    if (page.before !== undefined) q = q.where('version', '<', page.before)
+    const rows = await q.orderBy('version', 'desc').limit(page.limit).execute()
+    return rows.map((row) =>
+      toConfig({ ...row, updated_at: row.created_at, updated_by: row.created_by }),
+    )
+  }
+
   updateFlagConfig(environment: string, key: string, change: ConfigChange): Promise<ConfigUpdate> {
     return this.write(change.actor, (tx) => changeConfig(tx, environment, key, change))
   }

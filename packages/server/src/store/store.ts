@@ -313,6 +313,12 @@ export interface Store {
     key: string,
     version?: number,
   ): Promise<StoredFlagConfig | undefined>
+  /** Earlier and current versions of a configuration, newest first, those below `before` when given. */
+  listFlagConfigVersions(
+    environment: string,
+    key: string,
+    page: { before?: number; limit: number },
+  ): Promise<StoredFlagConfig[]>
   updateFlagConfig(environment: string, key: string, change: ConfigChange): Promise<ConfigUpdate>
 
   listSegments(environment: string): Promise<StoredSegment[]>

@@ -134,6 +134,17 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       expect((await store.getFlagConfig('production', 'a', 1))?.config.enabled).toBe(false)
       expect((await store.getFlagConfig('production', 'a', 2))?.config).toEqual(split(2500))
       expect(await store.getFlagConfig('production', 'a', 3)).toBeUndefined()
+      const history = await store.listFlagConfigVersions('production', 'a', { limit: 10 })
+      expect(history.map((c) => [c.version, c.updatedBy])).toEqual([
+        [2, 'alice'],
+        [1, 'alice'],
+      ])
+      expect(history[0]).toEqual(result.config)
+      expect(
+        await store.listFlagConfigVersions('production', 'a', { before: 2, limit: 10 }),
+      ).toMatchObject([{ version: 1, config: { enabled: false } }])
+      expect(await store.listFlagConfigVersions('production', 'a', { limit: 1 })).toHaveLength(1)
+      expect(await store.listFlagConfigVersions('staging', 'b', { limit: 10 })).toEqual([])
       expect(await versions(store)).toEqual({ development: 1, staging: 1, production: 2 })
       const last = events.at(-1)
       expect(last?.changes).toEqual([
