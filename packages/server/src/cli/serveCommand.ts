@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path'
 import { type RunningServer, startServer } from '../app'
+import { findDashboardDir } from '../dashboardDir'
 import { isPostgresUrl } from '../store/postgresStore'
 import { createTokenSecret } from '../tokenSecret'
 import { readDemoTokens, seedDemo } from './demo'
@@ -59,6 +60,9 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<Runnin
         '',
         'Demo: flag "new-checkout" in every environment, browser flag "dark-mode"',
         `  Admin token:       ${tokens.admin}`,
+        ...(findDashboardDir() === undefined
+          ? []
+          : [`  Dashboard:         ${server.url}/   (sign in with the admin token)`]),
         `  Server SDK token:  ${tokens.server}   (development)`,
         `  Client SDK token:  ${tokens.client}   (development)`,
         `  (kept in ${join(dbDir, 'demo-tokens.json')}, git-ignored, so the next start shows them again)`,
