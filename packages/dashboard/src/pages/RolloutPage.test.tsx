@@ -116,4 +116,17 @@ describe('RolloutPage', () => {
     expect((await screen.findByTestId('rollout-outcome')).textContent).toContain('Aborted')
     expect((await current()).status).toBe('aborted')
   })
+
+  it('should promote to the next stage by hand after a confirmation', async () => {
+    await s.call('POST', `${FLAG}/rollouts`, { treatment: 'on', control: 'off' })
+    expect((await current()).stageIndex).toBe(0)
+    const user = userEvent.setup()
+    renderApp(s.url, s.admin, '/flags/checkout/rollout?env=production')
+    await user.click(await screen.findByRole('button', { name: 'Promote…' }))
+    const dialog = screen.getByRole('dialog')
+    expect(dialog.textContent).toContain('without waiting for the evidence')
+    await user.click(within(dialog).getByRole('button', { name: 'Promote' }))
+    await waitFor(async () => expect((await current()).stageIndex).toBe(1))
+    expect((await current()).status).toBe('running')
+  })
 })
