@@ -18,3 +18,26 @@ export const MAX_ERROR_UNIT_HASHES = 256
 export const ERROR_UNIT_HASH_SEED = 0x5f10_0d9a
 /** Upper bounds (ms) of the latency histogram buckets; a last, open bucket follows. */
 export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const
+/** Every condition operator, in the order the documentation lists them. */
+export const CONDITION_OPS = [
+  'in',
+  'notIn',
+  'eq',
+  'neq',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'semverGt',
+  'semverLt',
+  'semverEq',
+  'before',
+  'after',
+  'inSegment',
+  'notInSegment',
+  'exists',
+  'notExists',
+] as const

@@ -1,5 +1,6 @@
 export { bucket } from './bucket'
 export {
+  CONDITION_OPS,
   ERROR_UNIT_HASH_SEED,
   FLAG_KEY_PATTERN,
   LATENCY_BUCKETS_MS,

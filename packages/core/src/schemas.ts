@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { toTime } from './coercion'
 import {
+  CONDITION_OPS,
   ENVIRONMENT_PATTERN,
   FLAG_KEY_PATTERN,
   LATENCY_BUCKETS_MS,
@@ -37,28 +38,7 @@ export const AttributeNameSchema = z.string().min(1).max(256)
 export const FlagKindSchema = z.enum(['boolean', 'string', 'number', 'json'])
 export type FlagKind = z.infer<typeof FlagKindSchema>
 
-export const ConditionOpSchema = z.enum([
-  'in',
-  'notIn',
-  'eq',
-  'neq',
-  'contains',
-  'startsWith',
-  'endsWith',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'semverGt',
-  'semverLt',
-  'semverEq',
-  'before',
-  'after',
-  'inSegment',
-  'notInSegment',
-  'exists',
-  'notExists',
-])
+export const ConditionOpSchema = z.enum(CONDITION_OPS)
 export type ConditionOp = z.infer<typeof ConditionOpSchema>
 
 const ConditionValueSchema = z.union([z.string().max(1024), z.number(), z.boolean()])

@@ -1,5 +1,11 @@
 import { toTime } from './coercion'
-import { ENVIRONMENT_PATTERN, FLAG_KEY_PATTERN, NAME_PATTERN, TOTAL_WEIGHT } from './constants'
+import {
+  CONDITION_OPS,
+  ENVIRONMENT_PATTERN,
+  FLAG_KEY_PATTERN,
+  NAME_PATTERN,
+  TOTAL_WEIGHT,
+} from './constants'
 import type { JsonValue, Segment, Snapshot, SnapshotFlag, StreamPatch } from './schemas'
 import { parseSemver } from './semver'
 
@@ -60,28 +66,7 @@ const FLAG_KEY = FLAG_KEY_PATTERN
 const NAME = NAME_PATTERN
 const ENVIRONMENT = ENVIRONMENT_PATTERN
 const KINDS: ReadonlySet<unknown> = new Set(['boolean', 'string', 'number', 'json'])
-const OPS: ReadonlySet<unknown> = new Set([
-  'in',
-  'notIn',
-  'eq',
-  'neq',
-  'contains',
-  'startsWith',
-  'endsWith',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'semverGt',
-  'semverLt',
-  'semverEq',
-  'before',
-  'after',
-  'inSegment',
-  'notInSegment',
-  'exists',
-  'notExists',
-])
+const OPS: ReadonlySet<unknown> = new Set(CONDITION_OPS)
 const NUMERIC_OPS: ReadonlySet<unknown> = new Set(['gt', 'gte', 'lt', 'lte'])
 const SEMVER_OPS: ReadonlySet<unknown> = new Set(['semverGt', 'semverLt', 'semverEq'])
 const DATE_OPS: ReadonlySet<unknown> = new Set(['before', 'after'])

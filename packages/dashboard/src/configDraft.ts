@@ -27,29 +27,6 @@ export interface ConfigDraft {
   fallthrough: ServeDraft
 }
 
-export const CONDITION_OPS: readonly ConditionOp[] = [
-  'in',
-  'notIn',
-  'eq',
-  'neq',
-  'contains',
-  'startsWith',
-  'endsWith',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'semverGt',
-  'semverLt',
-  'semverEq',
-  'before',
-  'after',
-  'inSegment',
-  'notInSegment',
-  'exists',
-  'notExists',
-]
-
 const NUMERIC: ReadonlySet<ConditionOp> = new Set(['gt', 'gte', 'lt', 'lte'])
 const VALUELESS: ReadonlySet<ConditionOp> = new Set(['exists', 'notExists'])
 

@@ -5,6 +5,7 @@ export {
   AttributeNameSchema,
   Backoff,
   bucket,
+  CONDITION_OPS,
   ConditionOpSchema,
   ConditionSchema,
   Connection,

@@ -1,12 +1,7 @@
+import { CONDITION_OPS } from '@floodgate/core'
 import { useId } from 'react'
 import type { ConditionOp } from '../api/types'
-import {
-  CONDITION_OPS,
-  type ConditionDraft,
-  type ConfigDraft,
-  isValueless,
-  type RuleDraft,
-} from '../configDraft'
+import { type ConditionDraft, type ConfigDraft, isValueless, type RuleDraft } from '../configDraft'
 import { PathErrors } from './PathErrors'
 import { ServeEditor } from './ServeEditor'
 
