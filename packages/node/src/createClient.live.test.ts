@@ -15,7 +15,9 @@ describe('createClient against @floodgate/server', () => {
       token,
       closeOnShutdown: false,
       logger: recordingLogger(),
-      transport: { reconnect: { initialMs: 10, maxMs: 100 }, fetchRetries: 0 },
+      // Three quick stream failures switch a client to polling; a short poll
+      // interval keeps a client that met a stopped server from waiting 15 s.
+      transport: { reconnect: { initialMs: 10, maxMs: 100 }, fetchRetries: 0, pollIntervalMs: 100 },
       ...options,
     })
     clients.push(flags)
