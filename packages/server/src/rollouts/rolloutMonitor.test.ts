@@ -61,6 +61,18 @@ describe('RolloutMonitor', () => {
     ).not.toBeNull()
   })
 
+  it('should test errors against the alternatives it is given', () => {
+    const errors = RolloutMonitor.start(plan(), T0, {
+      errorAlternatives: { ratios: [2, 4], weights: [3, 1] },
+    }).errors
+    expect(errors.ratios).toEqual([2, 4])
+    expect(errors.weights).toEqual([0.75, 0.25])
+    expect(RolloutMonitor.start(plan(), T0).errors.ratios).toHaveLength(9)
+    expect(() =>
+      RolloutMonitor.start(plan(), T0, { errorAlternatives: { ratios: [0.5] } }),
+    ).toThrow(RangeError)
+  })
+
   it('should promote a healthy canary after its minimum duration', () => {
     const p = plan()
     let state = RolloutMonitor.start(p, T0)

@@ -53,6 +53,14 @@ export interface RolloutMonitorOptions {
    */
   errorClusterSize?: number
   /**
+   * The error test's alternatives and prior weights
+   * ({@link SequentialTestOptions.ratios} and `weights`). Default
+   * `DEFAULT_RATIOS` with `DEFAULT_WEIGHTS`. A prior that bets on one
+   * regression size catches that size sooner and every other one later; the
+   * simulation (`pnpm bench:rollouts`) measures both ways.
+   */
+  errorAlternatives?: Pick<SequentialTestOptions, 'ratios' | 'weights'>
+  /**
    * Slow calls that count as one independent observation in the latency
    * guard: slowness sticks to users (a bad network, a big account), and the
    * histograms cannot say whose calls were slow. See
@@ -121,6 +129,7 @@ export const RolloutMonitor = {
       errors: SequentialTest.create({
         tolerance: plan.guard.tolerance,
         clusterSize: options.errorClusterSize ?? 1,
+        ...options.errorAlternatives,
       }),
       latency: plan.guard.latency
         ? SequentialTest.create({
