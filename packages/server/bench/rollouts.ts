@@ -82,7 +82,9 @@ const entries: Entry[] = [
   detect('5x errors at 5 %', 2_000, 23, 4 * baseline),
   detect('2x errors at 5 %, errorClusterSize 3', 1_000, 24, baseline, { errorClusterSize: 3 }),
   // Bounds for the 2x goal, on the same traffic as the shipped row: a prior
-  // that bets most of its weight near 2x, and a test told the ratio outright.
+  // that bets three quarters of its weight near 2x (one weight per
+  // DEFAULT_RATIOS entry), and a test told the ratio outright. Alternatives
+  // are relative to the tolerated ratio, 1.1 under the plan's default guard.
   detect('2x errors at 5 %, prior bet on 2x', 2_000, 22, baseline, {
     errorAlternatives: { weights: [0.2, 0.5, 6, 6, 2, 0.5, 0.3, 0.2, 0.2] },
   }),
