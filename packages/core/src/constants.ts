@@ -41,3 +41,6 @@ export const CONDITION_OPS = [
   'exists',
   'notExists',
 ] as const
+
+/** Browsers refuse a keepalive request whose body would pass 64 KiB in flight; keep room for others. */
+export const KEEPALIVE_BODY_LIMIT = 60_000

@@ -1,7 +1,9 @@
+import { toUnit } from './coercion'
 import { CompiledFlag, newResolution, type Resolution, readKey } from './compiledFlag'
 import { ContextLayers } from './contextLayers'
+import type { EvaluatedFlag, EvaluatedRollout, Evaluation } from './evaluation'
 import { ErrorCode, Reason } from './reasons'
-import type { JsonValue, Segment, SnapshotFlag } from './schemas'
+import type { JsonValue, Segment, Snapshot, SnapshotFlag } from './schemas'
 import { SegmentTable } from './segmentTable'
 import type { Context, EvaluationDetails } from './types'
 
@@ -114,5 +116,84 @@ export function messageOf(error: unknown): string {
     return String(error)
   } catch {
     return 'unknown error'
+  }
+}
+
+/** Options of `evaluateSnapshot`. */
+export interface EvaluateSnapshotOptions {
+  /** Evaluate only the flags marked `clientSide` (what a browser may see). Default `false`. */
+  clientSideOnly?: boolean
+}
+
+/**
+ * Evaluates every flag of a snapshot for one context: what
+ * `POST /v1/sdk/evaluate` answers, and the `bootstrap` a server render hands
+ * a browser's remote client (with `clientSideOnly`, so that no server-only
+ * flag reaches the page). Never throws; a flag that fails to evaluate is
+ * listed with its error.
+ *
+ * @example
+ * const bootstrap = evaluateSnapshot(flags.getSnapshot()!, { userId }, { clientSideOnly: true })
+ */
+export function evaluateSnapshot(
+  snapshot: Snapshot,
+  context?: Context,
+  options: EvaluateSnapshotOptions = {},
+): Evaluation {
+  const flags: Record<string, EvaluatedFlag> = {}
+  const layers = new ContextLayers()
+  for (const [key, flag] of Object.entries(snapshot.flags)) {
+    if (options.clientSideOnly === true && flag.clientSide !== true) continue
+    flags[key] = evaluatedFlag(flag, layers.set(context), snapshot.segments)
+  }
+  return {
+    schemaVersion: 1,
+    environment: snapshot.environment,
+    version: snapshot.version,
+    flags,
+  }
+}
+
+function evaluatedFlag(
+  flag: SnapshotFlag,
+  layers: ContextLayers,
+  segments: Readonly<Record<string, Segment>>,
+): EvaluatedFlag {
+  const version = Number.isSafeInteger(flag.version) ? flag.version : 0
+  const out = newResolution()
+  try {
+    const compiled = compiledFor(flag, segments)
+    const index = compiled.resolve(layers, out)
+    const details = detailsOf(compiled, index, out, undefined)
+    const evaluated: EvaluatedFlag = { version, reason: details.reason }
+    if (details.variant !== undefined) {
+      evaluated.variant = details.variant
+      evaluated.value = details.value as JsonValue
+    }
+    if (details.ruleIndex !== undefined) evaluated.ruleIndex = details.ruleIndex
+    if (details.errorCode !== undefined) evaluated.errorCode = details.errorCode
+    if (details.errorMessage !== undefined) evaluated.errorMessage = details.errorMessage
+    const rollout = compiled.rollout
+    if (rollout !== undefined) {
+      const ref: EvaluatedRollout = {
+        id: rollout.id,
+        stage: flag.rollout?.stage ?? 0,
+        treatment: compiled.variantNames[rollout.treatment] as string,
+        control: compiled.variantNames[rollout.control] as string,
+        controlValue: compiled.values[rollout.control] as JsonValue,
+      }
+      if (rollout.localGuard !== undefined) ref.localGuard = { ...rollout.localGuard }
+      const unit = toUnit(layers.get(out.by ?? compiled.unitAttribute))
+      if (unit !== undefined) ref.unit = unit
+      evaluated.rollout = ref
+    }
+    return evaluated
+  } catch (error) {
+    return {
+      version,
+      reason: Reason.ERROR,
+      errorCode: ErrorCode.GENERAL,
+      errorMessage: messageOf(error),
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { clientEvents } from './clientEvents'
 import { toUnit } from './coercion'
 import { CompiledFlag, newResolution } from './compiledFlag'
 import { ContextLayers } from './contextLayers'
@@ -9,7 +10,7 @@ import { jsonEqual } from './jsonEqual'
 import { LocalGuardBreaker } from './localGuardBreaker'
 import { randomId } from './randomId'
 import { ErrorCode, Reason } from './reasons'
-import { SafeEmitter } from './safeEmitter'
+import type { SafeEmitter } from './safeEmitter'
 import type { JsonValue, Segment, Snapshot, SnapshotFlag, StreamPatch } from './schemas'
 import { SegmentTable } from './segmentTable'
 import { SignalsAggregator } from './signalsAggregator'
@@ -27,6 +28,7 @@ import type {
   SetSnapshotOptions,
   SetSnapshotResult,
 } from './types'
+import { describeType, sameType } from './valueType'
 import { VERSION } from './version'
 
 /** One flag of the snapshot as the client serves it. */
@@ -102,19 +104,7 @@ export class FlagClient {
       urgentErrors: options.urgentErrors,
       logger: this.logger,
     })
-    this.events = new SafeEmitter<FlagClientEvent>((error, event) => {
-      this.logger.error(`[floodgate] a "${event.type}" listener threw`, error)
-      if (event.type !== 'error') {
-        this.events.emit({
-          type: 'error',
-          error: new FlagSdkError(
-            ErrorCode.GENERAL,
-            `a "${event.type}" listener threw: ${messageOf(error)}`,
-            { cause: error },
-          ),
-        })
-      }
-    })
+    this.events = clientEvents(this.logger)
     if (options.snapshot !== undefined) this.setSnapshot(options.snapshot)
   }
 
@@ -623,7 +613,7 @@ export class FlagClient {
           flagKey,
           defaultValue,
           ErrorCode.TYPE_MISMATCH,
-          `flag "${flagKey}" serves ${describe(entry.flag.values[index])}, the default is ${describe(defaultValue)}`,
+          `flag "${flagKey}" serves ${describeType(entry.flag.values[index])}, the default is ${describeType(defaultValue)}`,
         )
       }
       if (index >= 0 && count) add(entry.counters.exposures, index, 1)
@@ -746,19 +736,6 @@ export class FlagClient {
         : { type: 'stale', version, cause, error },
     )
   }
-}
-
-/** A non-primitive default accepts any object, array or null; a primitive one its own type. */
-function sameType(value: unknown, defaultValue: unknown): boolean {
-  const t = typeof defaultValue
-  if (t === 'boolean' || t === 'string' || t === 'number') return typeof value === t
-  return typeof value === 'object'
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  return `a ${typeof value}`
 }
 
 function ownValue<V>(record: Readonly<Record<string, V>>, key: string): V | undefined {

@@ -16,14 +16,21 @@ export {
   SchemaError,
   TransportError,
 } from './errors'
-export { evaluate } from './evaluate'
+export type { EvaluateSnapshotOptions } from './evaluate'
+export { evaluate, evaluateSnapshot } from './evaluate'
+export type { EvaluatedFlag, EvaluatedRollout, Evaluation, EvaluationPatch } from './evaluation'
+export { checkEvaluation, checkEvaluationPatch } from './evaluationValidator'
 export { FlagClient } from './flagClient'
 export type { FlagCounters } from './flagCounters'
 export { ErrorCode, Reason } from './reasons'
+export type { RemoteFlagClientOptions } from './remoteFlagClient'
+export { RemoteFlagClient } from './remoteFlagClient'
+export { sameAttributes } from './sameAttributes'
 export type {
   Condition,
   ConditionOp,
   ConditionValue,
+  EvaluationRequest,
   FlagConfig,
   FlagConfigInput,
   FlagDefinition,
@@ -58,10 +65,12 @@ export {
   AttributeNameSchema,
   ConditionOpSchema,
   ConditionSchema,
+  ContextSchema,
   checkServeVariants,
   checkVariantValues,
   DEFAULT_ROLLOUT_PERCENTS,
   EnvironmentNameSchema,
+  EvaluationRequestSchema,
   FlagConfigSchema,
   FlagDefinitionSchema,
   FlagKeySchema,
@@ -114,6 +123,7 @@ export type {
   FlagClientEvent,
   FlagClientEventType,
   FlagClientOptions,
+  FlagReader,
   Logger,
   OutcomeOptions,
   SdkInfo,

@@ -430,6 +430,26 @@ export const StreamPatchSchema = z
   })
 export type StreamPatch = z.infer<typeof StreamPatchSchema>
 
+/** One context attribute: a scalar, a list of scalars, or `null` (explicitly absent). */
+const ContextValueSchema = z.union([
+  z.string().max(1024),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.union([z.string().max(1024), z.number(), z.boolean()])).max(100),
+])
+
+/** A context sent over the wire (`POST /v1/sdk/evaluate`): at most 100 attributes. */
+export const ContextSchema = z
+  .record(AttributeNameSchema, ContextValueSchema)
+  .refine((context) => Object.keys(context).length <= 100, {
+    message: 'a context has at most 100 attributes',
+  })
+
+/** The body of `POST /v1/sdk/evaluate` and of its stream. */
+export const EvaluationRequestSchema = z.strictObject({ context: ContextSchema.default({}) })
+export type EvaluationRequest = z.infer<typeof EvaluationRequestSchema>
+
 const CountSchema = z.int().min(0).max(Number.MAX_SAFE_INTEGER)
 
 /** Latency of the calls attributed to one variant: count, sum, max and a fixed histogram. */

@@ -202,3 +202,36 @@ export interface OutcomeOptions {
   /** How long the guarded call took, for the latency histogram. */
   latencyMs?: number
 }
+
+/**
+ * What an adapter (React's hooks, an OpenFeature provider) needs of a flag
+ * client. A `FlagClient` (it evaluates locally, for any context) and a
+ * `RemoteFlagClient` (the server evaluates, for its one context) are both
+ * one, so an adapter written against it serves either.
+ */
+export interface FlagReader {
+  /** Listens to every event; returns the function that stops listening. */
+  subscribe(listener: (event: FlagClientEvent) => void): () => void
+  /** Where the client stands; the same object until the status changes. */
+  getStatus(): ClientStatus
+  /** Changes whenever what flag `key` serves may change, and only then. */
+  getFlagRevision(key: string): number
+  /** The details of flag `key`, counting no exposure. */
+  peekDetails(
+    key: string,
+    defaultValue?: JsonValue,
+    context?: Context,
+  ): EvaluationDetails<JsonValue | undefined>
+  /** Counts one exposure of a variant. */
+  recordExposure(key: string, variant: string): void
+  /** Counts a success of the variant of `key` served. */
+  recordSuccess(key: string, context?: Context, options?: OutcomeOptions): void
+  /** Counts an error of the variant of `key` served (which feeds the local guard). */
+  recordError(key: string, error?: unknown, context?: Context, options?: OutcomeOptions): void
+  /**
+   * Only on a client the server evaluates for one context: makes `context`
+   * that context. A per-call `context` is then not supported, and adapters
+   * call this instead.
+   */
+  identify?(context: Context): Promise<void>
+}

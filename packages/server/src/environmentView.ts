@@ -22,6 +22,14 @@ interface RingEntry {
   client: AudienceUpdate
 }
 
+/** An audience's snapshot at one version, as an object, as JSON and as a `put` frame. */
+interface CachedSnapshot {
+  version: number
+  json: string
+  snapshot: Snapshot
+  put?: Buffer
+}
+
 /** What `apply` made of a change: frames to send per audience, or why it could not be applied. */
 export type ApplyResult =
   | { status: 'applied'; server: Buffer | 'put' | null; client: Buffer | 'put' | null }
@@ -45,9 +53,7 @@ export class EnvironmentView {
   private readonly segments = new Map<string, Segment>()
   private clientSegmentKeys = new Set<string>()
   private readonly audienceVersion: Record<Audience, number>
-  private readonly cache: Partial<
-    Record<Audience, { version: number; json: string; put?: Buffer }>
-  > = {}
+  private readonly cache: Partial<Record<Audience, CachedSnapshot>> = {}
   private readonly ring: RingEntry[] = []
 
   constructor(
@@ -80,6 +86,15 @@ export class EnvironmentView {
 
   /** The snapshot an audience sees, serialized once per version. */
   snapshot(audience: Audience): { version: number; json: string } {
+    return this.cached(audience)
+  }
+
+  /** The snapshot an audience sees, as an object built once per version: treat it as immutable. */
+  snapshotObject(audience: Audience): Snapshot {
+    return this.cached(audience).snapshot
+  }
+
+  private cached(audience: Audience): CachedSnapshot {
     const version = this.audienceVersion[audience]
     const cached = this.cache[audience]
     if (cached?.version === version) return cached
@@ -96,7 +111,7 @@ export class EnvironmentView {
     for (const [key, segment] of this.segments) {
       if (audience === 'server' || this.clientSegmentKeys.has(key)) snapshot.segments[key] = segment
     }
-    const entry = { version, json: JSON.stringify(snapshot) }
+    const entry: CachedSnapshot = { version, json: JSON.stringify(snapshot), snapshot }
     this.cache[audience] = entry
     return entry
   }

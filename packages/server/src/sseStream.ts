@@ -59,13 +59,18 @@ export class SseStream {
 
   /**
    * Opens a stream on a Fastify reply, keeping the headers hooks already set
-   * (CORS, rate limits). A `HEAD` gets 405: the body of a stream is written
-   * past Node's response, which alone knows to leave it out.
+   * (CORS, rate limits). A request of another method than `method` (a
+   * `HEAD`) gets 405: the body of a stream is written past Node's response,
+   * which alone knows to leave it out of a `HEAD`.
    */
-  static open(reply: FastifyReply, maxBufferedBytes: number): SseStream {
-    if (reply.request.method !== 'GET') {
-      throw new HttpError(405, 'method_not_allowed', 'a stream is opened with GET', {
-        headers: { Allow: 'GET' },
+  static open(
+    reply: FastifyReply,
+    maxBufferedBytes: number,
+    method: 'GET' | 'POST' = 'GET',
+  ): SseStream {
+    if (reply.request.method !== method) {
+      throw new HttpError(405, 'method_not_allowed', `this stream is opened with ${method}`, {
+        headers: { Allow: method },
       })
     }
     reply.hijack()

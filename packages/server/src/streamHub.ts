@@ -1,3 +1,4 @@
+import { type Context, type EvaluatedFlag, evaluateSnapshot } from '@floodgate/core'
 import type { FastifyBaseLogger, FastifyReply } from 'fastify'
 import { type Audience, EnvironmentView } from './environmentView'
 import { type FanoutMessage, fanoutChannel } from './fanoutChannel'
@@ -35,6 +36,15 @@ interface Streams {
   client: Set<SseStream>
 }
 
+/** An evaluation stream: one context, and what it was last sent. */
+interface EvaluationStream {
+  readonly stream: SseStream
+  readonly audience: Audience
+  readonly context: Context
+  /** Each flag's evaluation as last sent (JSON), so that a change sends only what differs. */
+  readonly sent: Map<string, string>
+}
+
 const HEARTBEAT = Buffer.from(': heartbeat\n\n')
 const CONNECTED = Buffer.from(': connected\n\n')
 /** Heartbeats go out in slices, one slice per tick of about this length (ms). */
@@ -52,6 +62,7 @@ export class StreamHub {
   private readonly streams = new Map<string, Streams>()
   private readonly byToken = new Map<string, Set<SseStream>>()
   private readonly adminStreams = new Map<SseStream, AdminStreamState>()
+  private readonly evaluationStreams = new Map<string, Set<EvaluationStream>>()
   /** Every open stream, in the order the heartbeat visits them. */
   private readonly all = new Set<SseStream>()
   private heartbeat: NodeJS.Timeout | undefined
@@ -132,6 +143,49 @@ export class StreamHub {
   }
 
   /**
+   * Opens an evaluation stream (`POST /v1/sdk/evaluate/stream`): a `put` of
+   * every flag the token sees, evaluated for `context`, then after each
+   * committed change a `patch` of the flags whose evaluation for this
+   * context changed (`null` for a flag gone). Changes that alter nothing for
+   * this context send nothing. No `Last-Event-ID` resume: a reconnection
+   * gets a fresh `put`, which is small.
+   */
+  openEvaluationStream(reply: FastifyReply, token: TokenRecord, context: Context): void {
+    const audience: Audience = token.scope === 'client' ? 'client' : 'server'
+    const view = token.environment === null ? undefined : this.views.get(token.environment)
+    if (!view)
+      throw new HttpError(404, 'not_found', `environment "${token.environment}" does not exist`)
+    this.admit()
+    const stream = SseStream.open(reply, this.options.maxBufferedBytes, 'POST')
+    const evaluation = evaluateSnapshot(view.snapshotObject(audience), context)
+    const state: EvaluationStream = { stream, audience, context, sent: new Map() }
+    for (const [key, flag] of Object.entries(evaluation.flags)) {
+      state.sent.set(key, JSON.stringify(flag))
+    }
+    stream.write(
+      formatSseEvent({ id: evaluation.version, event: 'put', data: JSON.stringify(evaluation) }),
+    )
+    this.metrics.pushes.inc({ event: 'put' })
+    let set = this.evaluationStreams.get(view.name)
+    if (set === undefined) {
+      set = new Set()
+      this.evaluationStreams.set(view.name, set)
+    }
+    const states = set
+    states.add(state)
+    const tokenStreams = this.byToken.get(token.id) ?? new Set()
+    tokenStreams.add(stream)
+    this.byToken.set(token.id, tokenStreams)
+    this.track(stream, 'evaluation', () => {
+      states.delete(state)
+      tokenStreams.delete(stream)
+      if (tokenStreams.size === 0 && this.byToken.get(token.id) === tokenStreams) {
+        this.byToken.delete(token.id)
+      }
+    })
+  }
+
+  /**
    * Opens an admin stream: every audit entry as an `event: change`. After a
    * reconnect, `Last-Event-ID` catches up from the audit log (at most
    * `adminResumeLimit` entries, the most recent ones).
@@ -189,6 +243,9 @@ export class StreamHub {
         stream.close(this.options.retryMs)
     }
     for (const stream of [...this.adminStreams.keys()]) stream.close(this.options.retryMs)
+    for (const states of this.evaluationStreams.values()) {
+      for (const state of [...states]) state.stream.close(this.options.retryMs)
+    }
   }
 
   private admit(): void {
@@ -207,7 +264,11 @@ export class StreamHub {
     }
   }
 
-  private track(stream: SseStream, kind: Audience | 'admin', cleanup: () => void): void {
+  private track(
+    stream: SseStream,
+    kind: Audience | 'admin' | 'evaluation',
+    cleanup: () => void,
+  ): void {
     this.all.add(stream)
     this.metrics.openStreams.inc({ kind })
     stream.onClose(() => {
@@ -260,12 +321,48 @@ export class StreamHub {
       return
     }
     const streams = this.streams.get(change.environment)
-    if (!streams) return
     for (const audience of ['server', 'client'] as const) {
       const update = result[audience]
-      if (update === null) continue
+      if (update === null || !streams) continue
       const frame = update === 'put' ? view.putFrame(audience) : update
       this.fanOut(view, audience, update === 'put' ? 'put' : 'patch', streams[audience], frame)
+    }
+    this.reevaluate(view, {
+      server: result.server !== null,
+      client: result.client !== null,
+    })
+  }
+
+  /**
+   * Re-evaluates every evaluation stream of an environment whose audience
+   * saw a change, after the snapshot streams got theirs, and sends each the
+   * flags whose evaluation for its context changed.
+   */
+  private reevaluate(view: EnvironmentView, changed: Record<Audience, boolean>): void {
+    const states = this.evaluationStreams.get(view.name)
+    if (!states) return
+    for (const state of states) {
+      if (!changed[state.audience]) continue
+      const evaluation = evaluateSnapshot(view.snapshotObject(state.audience), state.context)
+      const flags: Record<string, EvaluatedFlag | null> = {}
+      let any = false
+      for (const [key, flag] of Object.entries(evaluation.flags)) {
+        const json = JSON.stringify(flag)
+        if (state.sent.get(key) === json) continue
+        state.sent.set(key, json)
+        flags[key] = flag
+        any = true
+      }
+      for (const key of state.sent.keys()) {
+        if (Object.hasOwn(evaluation.flags, key)) continue
+        state.sent.delete(key)
+        flags[key] = null
+        any = true
+      }
+      if (!any) continue
+      const data = JSON.stringify({ version: evaluation.version, flags })
+      state.stream.write(formatSseEvent({ id: evaluation.version, event: 'patch', data }))
+      this.metrics.pushes.inc({ event: 'patch' })
     }
   }
 
@@ -299,11 +396,13 @@ export class StreamHub {
     this.load(environment).then(
       () => {
         const view = this.views.get(environment)
+        if (!view) return
         const streams = this.streams.get(environment)
-        if (!view || !streams) return
         for (const audience of ['server', 'client'] as const) {
-          this.fanOut(view, audience, 'put', streams[audience], view.putFrame(audience))
+          if (streams)
+            this.fanOut(view, audience, 'put', streams[audience], view.putFrame(audience))
         }
+        this.reevaluate(view, { server: true, client: true })
       },
       (error: unknown) =>
         this.logger.error({ err: error, environment }, 'reloading an environment failed'),

@@ -5,6 +5,7 @@ import { TransportError } from '../errors'
 import { FlagClient } from '../flagClient'
 import type { Snapshot, StreamPatch } from '../schemas'
 import { booleanFlag, snapshotOf } from '../testUtils/fixtures'
+import { sseBody } from '../testUtils/sseBody'
 import { Connection, type ConnectionOptions } from './connection'
 
 const URL = 'http://flags.test'
@@ -32,31 +33,6 @@ const patch = (previousVersion: number, version: number, on: boolean): StreamPat
   version,
   flag: checkout(version, on),
 })
-
-/** An SSE response body the test writes to. */
-function sseBody() {
-  let controller!: ReadableStreamDefaultController<Uint8Array>
-  const body = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c
-    },
-  })
-  const encoder = new TextEncoder()
-  return {
-    response: () => new HttpResponse(body, { headers: { 'content-type': 'text/event-stream' } }),
-    send(text: string) {
-      controller.enqueue(encoder.encode(text))
-    },
-    event(event: string, data: unknown, id?: number) {
-      this.send(
-        `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
-      )
-    },
-    end() {
-      controller.close()
-    },
-  }
-}
 
 /** Serves streams the test drives: `streams[i]` is the i-th connection. */
 function streamHandler() {

@@ -1,5 +1,6 @@
 import type { EventSourceMessage } from 'eventsource-parser'
-import { HTTPError } from 'ky'
+import { HTTPError, type KyInstance } from 'ky'
+import { KEEPALIVE_BODY_LIMIT } from '../constants'
 import { defaultLogger } from '../defaultLogger'
 import { TransportError } from '../errors'
 import { messageOf } from '../evaluate'
@@ -86,6 +87,8 @@ export class Connection {
   private resolveFirstSync: () => void = () => {}
   private readonly fetcher: SnapshotFetcher
   private readonly stream: StreamSource
+  private readonly http: KyInstance
+  private readonly streamFetch: typeof fetch | undefined
   private readonly sender: SignalsSender
   private readonly backoff: Backoff
   private readonly logger: Logger
@@ -137,11 +140,9 @@ export class Connection {
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     })
     this.fetcher = new SnapshotFetcher(http)
-    this.stream = new StreamSource(
-      http,
-      options.heartbeatTimeoutMs ?? 45_000,
-      options.streamFetch ?? options.fetch,
-    )
+    this.http = http
+    this.streamFetch = options.streamFetch ?? options.fetch
+    this.stream = new StreamSource(options.heartbeatTimeoutMs ?? 45_000, toTransportError)
     const keepalive = options.signalsKeepalive ?? false
     this.sender = new SignalsSender(
       client.signals,
@@ -257,8 +258,18 @@ export class Connection {
       while (!this.lifetime.signal.aborted) {
         const held = this.client.getSnapshot()
         const syncsBefore = this.syncs
+        const lastEventId = this.fromServer && held !== undefined ? String(held.version) : undefined
         const end = await this.stream.run(
-          this.fromServer && held !== undefined ? String(held.version) : undefined,
+          (signal) =>
+            this.http.get('v1/sdk/stream', {
+              headers: {
+                accept: 'text/event-stream',
+                ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
+              },
+              retry: 0,
+              signal,
+              ...(this.streamFetch === undefined ? {} : { fetch: this.streamFetch }),
+            }),
           this.lifetime.signal,
           {
             onEvent: (event) => this.onStreamEvent(event),
@@ -410,9 +421,6 @@ export class Connection {
     })
   }
 }
-
-/** Browsers refuse a keepalive request whose body would pass 64 KiB in flight; keep room for others. */
-const KEEPALIVE_BODY_LIMIT = 60_000
 
 function decode(data: string, what: string): unknown {
   try {

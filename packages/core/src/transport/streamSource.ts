@@ -1,7 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
-import type { KyInstance } from 'ky'
 import { TransportError } from '../errors'
-import { toTransportError } from './httpClient'
 import { backgroundTimeout } from './timers'
 
 /** What a `StreamSource` hands over while a stream is open. */
@@ -20,26 +18,27 @@ export interface StreamEnd {
   retryMs?: number
 }
 
+/** Sends the request that opens a stream; it throws what `toError` understands. */
+export type StreamOpener = (signal: AbortSignal) => Promise<Response>
+
 /**
- * `GET /v1/sdk/stream` over `fetch` (EventSource cannot send an
- * `Authorization` header), parsed with eventsource-parser. One `run` is one
- * connection: it resolves when the stream ends, never rejects. A stream
- * silent for longer than `heartbeatTimeoutMs` (the server comments every
- * 15 s) is taken for dead and aborted: a half-open TCP connection would
- * otherwise look alive forever.
+ * A Server-Sent Events stream over `fetch` (EventSource can neither send an
+ * `Authorization` header nor `POST` a context), parsed with
+ * eventsource-parser: `GET /v1/sdk/stream` and `POST /v1/sdk/evaluate/stream`
+ * alike, each opened by its own `StreamOpener`. One `run` is one connection:
+ * it resolves when the stream ends, never rejects. A stream silent for longer
+ * than `heartbeatTimeoutMs` (the server comments every 15 s) is taken for
+ * dead and aborted: a half-open TCP connection would otherwise look alive
+ * forever.
  */
 export class StreamSource {
   constructor(
-    private readonly http: KyInstance,
     private readonly heartbeatTimeoutMs: number,
-    private readonly fetchImpl: typeof fetch | undefined,
+    /** Turns what the opener or the body threw into a `TransportError`. */
+    private readonly toError: (error: unknown, what: string) => TransportError,
   ) {}
 
-  async run(
-    lastEventId: string | undefined,
-    signal: AbortSignal,
-    handlers: StreamHandlers,
-  ): Promise<StreamEnd> {
+  async run(open: StreamOpener, signal: AbortSignal, handlers: StreamHandlers): Promise<StreamEnd> {
     const controller = new AbortController()
     const abort = () => controller.abort()
     signal.addEventListener('abort', abort)
@@ -53,17 +52,9 @@ export class StreamSource {
     try {
       let response: Response
       try {
-        response = await this.http.get('v1/sdk/stream', {
-          headers: {
-            accept: 'text/event-stream',
-            ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
-          },
-          retry: 0,
-          signal: controller.signal,
-          ...(this.fetchImpl === undefined ? {} : { fetch: this.fetchImpl }),
-        })
+        response = await open(controller.signal)
       } catch (error) {
-        if (!signal.aborted) failure = toTransportError(error, 'opening the stream')
+        if (!signal.aborted) failure = this.toError(error, 'opening the stream')
         return end()
       }
       const type = response.headers.get('content-type') ?? ''
@@ -81,7 +72,7 @@ export class StreamSource {
           try {
             handlers.onEvent(event)
           } catch (error) {
-            failure = toTransportError(error, 'reading the stream')
+            failure = this.toError(error, 'reading the stream')
           }
         },
         onComment: (comment) => {
@@ -114,7 +105,7 @@ export class StreamSource {
         }
       } catch (error) {
         if (failure === undefined && !signal.aborted) {
-          failure = toTransportError(error, 'reading the stream')
+          failure = this.toError(error, 'reading the stream')
         }
       }
       return end()

@@ -1,6 +1,6 @@
 import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
-import { SignalsBatchSchema } from '@floodgate/core'
+import { EvaluationRequestSchema, evaluateSnapshot, SignalsBatchSchema } from '@floodgate/core'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { findPrincipal, principalOf, requireScope } from '../auth'
 import { HttpError } from '../httpError'
@@ -16,8 +16,10 @@ export interface SdkLimits {
 }
 
 /**
- * The SDK side: snapshot, stream and signals for `server` and `client`
- * tokens, with CORS for browsers and a per-token rate limit.
+ * The SDK side for `server` and `client` tokens: snapshot and stream (the
+ * SDKs that evaluate locally), evaluation and its stream (a browser's lean
+ * client, the server evaluating for its context) and signals, with CORS for
+ * browsers and a per-token rate limit.
  */
 export function sdkRoutes(ctx: RouteContext, limits: SdkLimits): FastifyPluginAsync {
   return async function sdk(app) {
@@ -66,6 +68,27 @@ export function sdkRoutes(ctx: RouteContext, limits: SdkLimits): FastifyPluginAs
         principalOf(request),
         Array.isArray(lastEventId) ? lastEventId[0] : lastEventId,
       )
+    })
+
+    // The context travels in a POST body rather than the URL: it may hold an
+    // e-mail address or an account id, which URLs leave in access logs.
+    app.post('/v1/sdk/evaluate', { onRequest }, async (request, reply) => {
+      const token = principalOf(request)
+      const { context } = parseInput(EvaluationRequestSchema, request.body, 'body')
+      const view = token.environment === null ? undefined : ctx.hub.view(token.environment)
+      if (!view)
+        throw new HttpError(404, 'not_found', `environment "${token.environment}" does not exist`)
+      const audience = token.scope === 'client' ? 'client' : 'server'
+      // The version alone makes the tag: a client sends it back only for the context it was served for.
+      const etag = `"${view.versionFor(audience)}"`
+      reply.header('ETag', etag).header('Cache-Control', 'no-store')
+      if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send()
+      return evaluateSnapshot(view.snapshotObject(audience), context)
+    })
+
+    app.post('/v1/sdk/evaluate/stream', { onRequest }, async (request, reply) => {
+      const { context } = parseInput(EvaluationRequestSchema, request.body, 'body')
+      ctx.hub.openEvaluationStream(reply, principalOf(request), context)
     })
 
     app.post('/v1/sdk/signals', { onRequest }, async (request, reply) => {

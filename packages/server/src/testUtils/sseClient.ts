@@ -19,10 +19,24 @@ export interface SseClient {
   close(): void
 }
 
-/** Opens an SSE stream; resolves once the response headers arrived. */
-export function openSse(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+/**
+ * Opens an SSE stream (with `GET`, or `POST`ing a JSON `body`); resolves once
+ * the response headers arrived.
+ */
+export function openSse(
+  url: string,
+  headers: Record<string, string> = {},
+  body?: unknown,
+): Promise<SseClient> {
+  const json = body === undefined ? undefined : JSON.stringify(body)
+  const method = json === undefined ? 'GET' : 'POST'
+  const head = {
+    accept: 'text/event-stream',
+    ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+    ...headers,
+  }
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+    const req = request(url, { method, headers: head }, (res) => {
       res.setEncoding('utf8')
       const waiters = new Set<() => void>()
       let endResolve: () => void = () => {}
@@ -72,6 +86,6 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
       resolve(client)
     })
     req.on('error', reject)
-    req.end()
+    req.end(json)
   })
 }
