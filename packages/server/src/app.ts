@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { bootstrapAdminToken } from './adminBootstrap'
 import { Authenticator, requireScope } from './auth'
@@ -243,14 +245,25 @@ async function build(
       reply.elapsedTime / 1000,
     )
   })
+  // Connections that have not sent a request yet (a client's spare or
+  // speculative connection): shutdown does not wait for them.
+  const unused = new Set<Socket>()
+  app.server.on('connection', (socket: Socket) => {
+    unused.add(socket)
+    socket.once('close', () => unused.delete(socket))
+  })
+  app.server.on('request', (request: IncomingMessage) => unused.delete(request.socket))
   app.addHook('preClose', async () => {
     hub.close()
     // `server.close()` drops the connections idle at that moment; the streams
     // just ended and the requests still in flight leave keep-alive sockets that
     // turn idle only later, and shutdown would wait for their clients to drop
-    // them (undici: after 4 s). Sweep idle connections until the server closes.
+    // them (undici: after 4 s). Sweep idle and unused connections until the server closes.
     if (app.server.listening) {
-      const sweep = setInterval(() => app.server.closeIdleConnections(), 20)
+      const sweep = setInterval(() => {
+        app.server.closeIdleConnections()
+        for (const socket of unused) socket.destroy()
+      }, 20)
       sweep.unref()
       app.server.once('close', () => clearInterval(sweep))
     }

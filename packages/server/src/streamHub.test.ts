@@ -1,4 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { connect } from 'node:net'
 import { parseSnapshot, parseStreamPatch, type StreamPatch } from '@floodgate/core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type RunningServer, type ServerOptions, startServer } from './app'
@@ -254,6 +255,19 @@ describe('StreamHub', () => {
     await closing
     expect(client.retry).toBe(1234)
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow()
+    server = await startServer({ port: 0, db: ':memory:', logger: false })
+  })
+
+  it('should not wait on shutdown for a connection that never sent a request', async () => {
+    await start()
+    const { port } = new URL(server.url)
+    const spare = connect(Number(port), '127.0.0.1')
+    await new Promise((resolve) => spare.once('connect', resolve))
+    const closed = new Promise((resolve) => spare.once('close', resolve))
+    // Node would otherwise hold it until its headers timeout (a minute), past the test's timeout.
+    await server.close()
+    await closed
+    expect(spare.destroyed).toBe(true)
     server = await startServer({ port: 0, db: ':memory:', logger: false })
   })
 
