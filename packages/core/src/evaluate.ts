@@ -6,10 +6,12 @@ import { ErrorCode, Reason } from './reasons'
 import type { JsonValue, Segment, Snapshot, SnapshotFlag } from './schemas'
 import { SegmentTable } from './segmentTable'
 import type { Context, EvaluationDetails } from './types'
+import { unitHash } from './unitHash'
 
 const compiledFlags = new WeakMap<object, CompiledFlag>()
 const segmentTables = new WeakMap<object, SegmentTable>()
-const NO_SEGMENTS = new SegmentTable()
+// Pure: a bundle that never evaluates (a remote client) drops the evaluator with it.
+const NO_SEGMENTS = /* @__PURE__ */ new SegmentTable()
 
 /**
  * Evaluates one snapshot flag for a context: the kill switch, then
@@ -184,7 +186,7 @@ function evaluatedFlag(
       }
       if (rollout.localGuard !== undefined) ref.localGuard = { ...rollout.localGuard }
       const unit = toUnit(layers.get(out.by ?? compiled.unitAttribute))
-      if (unit !== undefined) ref.unit = unit
+      if (unit !== undefined) ref.unitHash = unitHash(unit)
       evaluated.rollout = ref
     }
     return evaluated

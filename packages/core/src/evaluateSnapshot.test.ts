@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { evaluate, evaluateSnapshot } from './evaluate'
 import type { SnapshotFlag } from './schemas'
 import { booleanFlag, canaryFlag, snapshotOf } from './testUtils/fixtures'
+import { unitHash } from './unitHash'
 
 describe('evaluateSnapshot', () => {
   const canary: SnapshotFlag = {
@@ -51,14 +52,14 @@ describe('evaluateSnapshot', () => {
       control: 'off',
       controlValue: false,
       localGuard: { minErrors: 20, maxErrorRate: 0.5 },
-      unit: 'acct-1',
+      unitHash: unitHash('acct-1'),
     })
     const anonymous = evaluateSnapshot(snapshot, {}, { clientSideOnly: true })
     expect(anonymous.flags.checkout).toMatchObject({
       variant: 'off',
       errorCode: 'TARGETING_KEY_MISSING',
     })
-    expect(anonymous.flags.checkout?.rollout).not.toHaveProperty('unit')
+    expect(anonymous.flags.checkout?.rollout).not.toHaveProperty('unitHash')
   })
 
   it('should list a malformed flag with its error rather than throw', () => {

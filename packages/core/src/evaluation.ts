@@ -30,8 +30,12 @@ export interface EvaluatedRollout {
   /** The control variant's value: what the local guard serves once it trips. */
   controlValue: JsonValue
   localGuard?: LocalGuard
-  /** The split's unit for this context (the `by` attribute's value), for counting distinct error units. */
-  unit?: string
+  /**
+   * `unitHash` of the split's unit for this context (the `by` attribute's
+   * value), for counting distinct error units; absent when the context has
+   * no unit. The hash and not the unit, so the client needs no hashing code.
+   */
+  unitHash?: number
 }
 
 /** Every flag a token may see, evaluated for one context. */

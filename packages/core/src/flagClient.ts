@@ -6,6 +6,7 @@ import { defaultLogger } from './defaultLogger'
 import { FlagSdkError, SchemaError } from './errors'
 import { detailsOf, errorDetails, messageOf } from './evaluate'
 import { add, type FlagCounters } from './flagCounters'
+import { defaultTimer, guardedCall } from './guardedCall'
 import { jsonEqual } from './jsonEqual'
 import { LocalGuardBreaker } from './localGuardBreaker'
 import { randomId } from './randomId'
@@ -28,6 +29,7 @@ import type {
   SetSnapshotOptions,
   SetSnapshotResult,
 } from './types'
+import { unitHash } from './unitHash'
 import { describeType, sameType } from './valueType'
 import { VERSION } from './version'
 
@@ -286,32 +288,11 @@ export class FlagClient {
    */
   guard<R>(key: string, context: Context | undefined, fn: () => R): R {
     const attribution = this.attribute(key, context)
-    const start = this.timer()
-    let result: R
-    try {
-      result = fn()
-    } catch (error) {
-      if (attribution !== undefined) {
-        this.settle(attribution, false, this.timer() - start, error)
-      }
-      throw error
-    }
-    if (attribution === undefined) return result
-    const then = thenOf(result)
-    if (then === undefined) {
-      this.settle(attribution, true, this.timer() - start, undefined)
-    } else {
-      try {
-        then.call(
-          result,
-          () => this.settle(attribution, true, this.timer() - start, undefined),
-          (error: unknown) => this.settle(attribution, false, this.timer() - start, error),
-        )
-      } catch {
-        // A thenable whose `then` throws is the caller's to discover; nothing to count.
-      }
-    }
-    return result
+    return guardedCall(
+      fn,
+      this.timer,
+      attribution && ((ok, latencyMs, error) => this.settle(attribution, ok, latencyMs, error)),
+    )
   }
 
   /**
@@ -649,7 +630,13 @@ export class FlagClient {
   ): void {
     const { entry, index, unit } = attribution
     try {
-      this.signals.recordOutcome(entry.counters, index, ok, latencyMs, unit)
+      this.signals.recordOutcome(
+        entry.counters,
+        index,
+        ok,
+        latencyMs,
+        unit === undefined ? undefined : unitHash(unit),
+      )
       const breaker = entry.breaker
       if (breaker !== undefined && index === breaker.treatment && breaker.record(ok)) {
         this.trip(entry, breaker, error)
@@ -764,20 +751,6 @@ function shareRecord(
   return { record: Object.fromEntries(entries), changed }
 }
 
-function thenOf(
-  value: unknown,
-): ((onOk: () => void, onError: (e: unknown) => void) => unknown) | undefined {
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined
-  try {
-    const then = (value as { then?: unknown }).then
-    return typeof then === 'function'
-      ? (then as (onOk: () => void, onError: (e: unknown) => void) => unknown)
-      : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /** A JSON string decoded; anything else as it is. Invalid JSON is a `SchemaError` at the root. */
 function decodeJson(input: unknown, what: string): unknown {
   if (typeof input !== 'string') return input
@@ -788,11 +761,4 @@ function decodeJson(input: unknown, what: string): unknown {
       cause: error,
     })
   }
-}
-
-function defaultTimer(): () => number {
-  if (typeof performance !== 'undefined' && typeof performance.now === 'function') {
-    return () => performance.now()
-  }
-  return Date.now
 }

@@ -132,4 +132,5 @@ export type {
   SignalsAggregatorOptions,
   SignalsEvent,
 } from './types'
+export { unitHash } from './unitHash'
 export { VERSION } from './version'

@@ -1,13 +1,12 @@
 import { delay, HttpResponse, http } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { ERROR_UNIT_HASH_SEED } from './constants'
 import type { EvaluatedFlag, Evaluation } from './evaluation'
-import { murmur3 } from './murmur3'
 import { RemoteFlagClient, type RemoteFlagClientOptions } from './remoteFlagClient'
 import type { SignalsBatch } from './schemas'
 import { sseBody } from './testUtils/sseBody'
 import type { FlagClientEvent } from './types'
+import { unitHash } from './unitHash'
 
 const URL = 'http://flags.test'
 /** Signals are accepted unless a test says otherwise (a client flushes them when it stops). */
@@ -53,7 +52,7 @@ const canary: EvaluatedFlag = {
     control: 'off',
     controlValue: false,
     localGuard: { minErrors: 3, maxErrorRate: 0.5 },
-    unit: 'user-1',
+    unitHash: unitHash('user-1'),
   },
 }
 
@@ -68,7 +67,7 @@ function client(options: Partial<RemoteFlagClientOptions> = {}) {
     ...options,
   })
   clients.push(created)
-  return Object.assign(created, { logger })
+  return Object.assign(created, { warnings: logger.warn })
 }
 
 /** Records each evaluation request's body and `If-None-Match`, answering with `answer`. */
@@ -189,7 +188,7 @@ describe('RemoteFlagClient', () => {
       error: { code: 'http', status: 503 },
     })
     await vi.waitFor(() => expect(flags.getStatus()).toEqual({ status: 'ready', version: 1 }))
-    expect(flags.logger.warn).toHaveBeenCalledTimes(1)
+    expect(flags.warnings).toHaveBeenCalledTimes(1)
   })
 
   it('should report a rejected token, a malformed answer and a timeout, changing nothing', async () => {
@@ -316,7 +315,7 @@ describe('RemoteFlagClient', () => {
             successes: 1,
             errors: 3,
             errorUnits: 1,
-            errorUnitHashes: [murmur3('user-1', ERROR_UNIT_HASH_SEED)],
+            errorUnitHashes: [unitHash('user-1')],
           },
         },
       },
@@ -328,22 +327,41 @@ describe('RemoteFlagClient', () => {
     expect(flags.isEnabled('checkout')).toBe(true)
   })
 
+  it('should guard a call: its outcome and latency counted for the variant served, what it throws rethrown', async () => {
+    const flags = client({ bootstrap: evaluation({ checkout: canary }) })
+    expect(flags.guard('checkout', undefined, () => 42)).toBe(42)
+    expect(() =>
+      flags.guard('checkout', undefined, () => {
+        throw new Error('sync')
+      }),
+    ).toThrow('sync')
+    await expect(
+      flags.guard('checkout', undefined, () => Promise.reject(new Error('async'))),
+    ).rejects.toThrow('async')
+    expect(flags.guard('missing', undefined, () => 'ran')).toBe('ran')
+    const batch = flags.signals.drain()
+    expect(batch?.flags.checkout?.on).toMatchObject({ successes: 1, errors: 2 })
+    expect(batch?.flags.checkout?.on?.latencyMs).toBeDefined()
+  })
+
   it('should throw a SchemaError for input that is not an evaluation, changing nothing', () => {
     const flags = client({ bootstrap: evaluation({ checkout: on() }) })
     expect(() => flags.setEvaluationFromJson('{')).toThrow(/invalid evaluation: \/ is not JSON/)
-    expect(() => flags.setEvaluationFromJson({ schemaVersion: 2 })).toThrow(/\/schemaVersion/)
+    expect(() => flags.setEvaluationFromJson({ schemaVersion: 2 })).toThrow(
+      /invalid evaluation: \/ is not an evaluation/,
+    )
     expect(() =>
       flags.applyEvaluationPatchFromJson({
         version: 2,
         flags: { checkout: { ...on(), reason: 'NOPE' } },
       }),
-    ).toThrow(/\/flags\/checkout\/reason/)
+    ).toThrow(/\/flags\/checkout needs a reason/)
     expect(() =>
       flags.applyEvaluationPatchFromJson({
         version: 2,
         flags: { checkout: { version: 2, value: 1, reason: 'STATIC' } },
       }),
-    ).toThrow(/both a value and a variant/)
+    ).toThrow(/both a variant and a value/)
     expect(flags.getEvaluation()).toEqual(evaluation({ checkout: on() }))
   })
 })

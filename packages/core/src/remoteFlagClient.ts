@@ -4,15 +4,14 @@ import { FlagSdkError, SchemaError } from './errors'
 import { errorDetails } from './evaluate'
 import type { EvaluatedFlag, Evaluation, EvaluationPatch } from './evaluation'
 import { checkEvaluation, checkEvaluationPatch } from './evaluationValidator'
-import { add, type FlagCounters } from './flagCounters'
-import { jsonEqual } from './jsonEqual'
+import { defaultTimer, guardedCall } from './guardedCall'
 import { LocalGuardBreaker } from './localGuardBreaker'
+import { PageSignals } from './pageSignals'
 import { randomId } from './randomId'
 import { ErrorCode, Reason } from './reasons'
 import type { SafeEmitter } from './safeEmitter'
 import { sameAttributes } from './sameAttributes'
 import type { JsonValue } from './schemas'
-import { SignalsAggregator } from './signalsAggregator'
 import type { BackoffOptions } from './transport/backoff'
 import { RemoteConnection } from './transport/remoteConnection'
 import type {
@@ -67,16 +66,11 @@ export interface RemoteFlagClientOptions {
   now?: () => number
 }
 
-/** One flag held: its evaluation, its counters and its local guard. */
+/** One flag held: its evaluation and its local guard. */
 interface RemoteEntry {
   readonly flag: EvaluatedFlag
-  readonly counters: FlagCounters
   readonly breaker: LocalGuardBreaker | undefined
 }
-
-/** Variant indexes in a rollout flag's counters: treatment and control come first, always. */
-const TREATMENT = 0
-const CONTROL = 1
 
 /**
  * A flag client for one context whose flags the server evaluates
@@ -98,19 +92,20 @@ const CONTROL = 1
  */
 export class RemoteFlagClient {
   /** The signals counted for the served variants, drained by the transport. */
-  readonly signals: SignalsAggregator
-  private evaluation: Evaluation | undefined
-  private entries = new Map<string, RemoteEntry>()
-  private readonly revisions = new Map<string, number>()
-  private baseRevision = 0
-  private lastRevision = 0
-  private status: ClientStatus = { status: 'loading' }
-  private context: Context
-  private readonly events: SafeEmitter<FlagClientEvent>
-  private readonly logger: Logger
-  private readonly options: RemoteFlagClientOptions
-  private connection: RemoteConnection | undefined
-  private stopping: Promise<void> | undefined
+  readonly signals: PageSignals
+  #evaluation: Evaluation | undefined
+  #entries = new Map<string, RemoteEntry>()
+  readonly #revisions = new Map<string, number>()
+  #baseRevision = 0
+  #lastRevision = 0
+  #status: ClientStatus = { status: 'loading' }
+  #context: Context
+  readonly #events: SafeEmitter<FlagClientEvent>
+  readonly #logger: Logger
+  readonly #timer = defaultTimer()
+  readonly #options: RemoteFlagClientOptions
+  #connection: RemoteConnection | undefined
+  #stopping: Promise<void> | undefined
 
   constructor(options: RemoteFlagClientOptions) {
     if (typeof options?.url !== 'string' || !options.url || !options.token) {
@@ -119,10 +114,10 @@ export class RemoteFlagClient {
         'RemoteFlagClient: `url` and `token` (a client token, fg_client_…) are required',
       )
     }
-    this.options = options
-    this.context = { ...options.context }
-    this.logger = options.logger ?? defaultLogger
-    this.signals = new SignalsAggregator({
+    this.#options = options
+    this.#context = { ...options.context }
+    this.#logger = options.logger ?? defaultLogger
+    this.signals = new PageSignals({
       sdk: {
         name: options.sdk?.name ?? '@floodgate/core',
         version: options.sdk?.version ?? VERSION,
@@ -130,15 +125,15 @@ export class RemoteFlagClient {
       },
       now: options.now,
       urgentErrors: options.urgentErrors,
-      logger: this.logger,
+      logger: this.#logger,
     })
-    this.events = clientEvents(this.logger)
+    this.#events = clientEvents(this.#logger)
     if (options.bootstrap !== undefined) this.setEvaluation(options.bootstrap)
   }
 
   /** Is it connected (started and not stopped)? */
   get started(): boolean {
-    return this.connection !== undefined
+    return this.#connection !== undefined
   }
 
   /**
@@ -147,32 +142,32 @@ export class RemoteFlagClient {
    * Idempotent. Returns the client.
    */
   start(): this {
-    if (this.connection !== undefined) return this
-    const connection = new RemoteConnection(this, this.options)
-    this.connection = connection
+    if (this.#connection !== undefined) return this
+    const connection = new RemoteConnection(this, this.#options)
+    this.#connection = connection
     const begin = () => {
-      if (this.connection === connection) connection.start()
+      if (this.#connection === connection) connection.start()
     }
-    if (this.stopping === undefined) begin()
-    else void this.stopping.then(begin)
+    if (this.#stopping === undefined) begin()
+    else void this.#stopping.then(begin)
     return this
   }
 
   /** Closes the stream, stops polling and flushes the signals. `start` connects again. Never rejects. */
   stop(): Promise<void> {
-    const connection = this.connection
-    if (connection === undefined) return this.stopping ?? Promise.resolve()
-    this.connection = undefined
+    const connection = this.#connection
+    if (connection === undefined) return this.#stopping ?? Promise.resolve()
+    this.#connection = undefined
     const stopping = connection.close().finally(() => {
-      if (this.stopping === stopping) this.stopping = undefined
+      if (this.#stopping === stopping) this.#stopping = undefined
     })
-    this.stopping = stopping
+    this.#stopping = stopping
     return stopping
   }
 
   /** Resolves once the first sync after `start` succeeded or failed (never rejects); at once when not started. */
   async ready(): Promise<void> {
-    await this.connection?.firstSync
+    await this.#connection?.firstSync
   }
 
   /**
@@ -182,61 +177,62 @@ export class RemoteFlagClient {
    * new evaluation is served or getting it failed; never rejects.
    */
   identify(context: Context): Promise<void> {
-    if (sameAttributes(this.context, context)) return Promise.resolve()
-    this.context = { ...context }
-    return this.connection?.reconnect() ?? Promise.resolve()
+    if (sameAttributes(this.#context, context)) return Promise.resolve()
+    this.#context = { ...context }
+    return this.#connection?.reconnect() ?? Promise.resolve()
   }
 
   /** The context the flags are evaluated for. */
   getContext(): Context {
-    return { ...this.context }
+    return { ...this.#context }
   }
 
   /** The evaluation served (flags the server evaluated for the context); `undefined` before the first. */
-  readonly getEvaluation = (): Evaluation | undefined => this.evaluation
+  readonly getEvaluation = (): Evaluation | undefined => this.#evaluation
 
   /** Is the boolean flag `key` on? `false` when it is missing, not boolean, or anything fails. Counts an exposure. */
   isEnabled(key: string): boolean {
-    return this.details(key, false, true, true).value === true
+    return this.#details(key, false, true, true).value === true
   }
 
   /** The value of flag `key`, or `defaultValue` when it is missing, of another type or failed. Counts an exposure. */
   getValue<T extends JsonValue>(key: string, defaultValue: T): T {
-    return this.details(key, defaultValue, true, true).value as T
+    return this.#details(key, defaultValue, true, true).value as T
   }
 
   /** The variant served for flag `key`, `undefined` when none. Counts an exposure. */
   getVariant(key: string): string | undefined {
-    return this.details(key, undefined, false, true).variant
+    return this.#details(key, undefined, false, true).variant
   }
 
   /** The full evaluation details of flag `key`, as `FlagClient.getDetails` gives them. Counts an exposure. */
   getDetails(key: string, defaultValue?: JsonValue): EvaluationDetails<JsonValue | undefined> {
-    return this.details(key, defaultValue, defaultValue !== undefined, true)
+    return this.#details(key, defaultValue, defaultValue !== undefined, true)
   }
 
   /** The details `getDetails` would give, counting no exposure (for adapters that read while rendering). */
   peekDetails(key: string, defaultValue?: JsonValue): EvaluationDetails<JsonValue | undefined> {
-    return this.details(key, defaultValue, defaultValue !== undefined, false)
+    return this.#details(key, defaultValue, defaultValue !== undefined, false)
   }
 
   /** The details of every flag held. Counts no exposures. */
   allFlags(): Record<string, EvaluationDetails<JsonValue | undefined>> {
     const all: Record<string, EvaluationDetails<JsonValue | undefined>> = {}
-    for (const key of this.entries.keys()) all[key] = this.details(key, undefined, false, false)
+    for (const key of this.#entries.keys()) all[key] = this.#details(key, undefined, false, false)
     return all
   }
 
   /** Counts one exposure of `variant` of flag `key` (for adapters that read with `peekDetails`). */
   recordExposure(key: string, variant: string): void {
-    const entry = this.entries.get(key)
-    const index = entry === undefined ? -1 : entry.counters.variants.indexOf(variant)
-    if (entry !== undefined && index >= 0) add(entry.counters.exposures, index, 1)
+    const entry = this.#entries.get(key)
+    if (entry !== undefined && variant === served(entry)) {
+      this.signals.expose(key, variant, entry.flag.rollout !== undefined)
+    }
   }
 
   /** Counts a success of the variant of `key` served, with its latency when given. */
   recordSuccess(key: string, _context?: Context, options?: OutcomeOptions): void {
-    this.settle(key, true, options?.latencyMs, undefined)
+    this.#settle(key, true, options?.latencyMs, undefined)
   }
 
   /**
@@ -247,15 +243,33 @@ export class RemoteFlagClient {
    * this client has one context.)
    */
   recordError(key: string, error?: unknown, _context?: Context, options?: OutcomeOptions): void {
-    this.settle(key, false, options?.latencyMs, error)
+    this.#settle(key, false, options?.latencyMs, error)
+  }
+
+  /**
+   * Runs `fn` and counts its outcome and latency for the variant of `key`
+   * served, as `FlagClient.guard` does: returns or throws exactly what `fn`
+   * does, a promise counted when it settles.
+   *
+   * @example
+   * const receipt = await flags.guard('new-checkout', undefined, () => submitPayment(cart))
+   */
+  guard<R>(key: string, _context: Context | undefined, fn: () => R): R {
+    return guardedCall(
+      fn,
+      this.#timer,
+      this.#entries.has(key)
+        ? (ok, latencyMs, error) => this.#settle(key, ok, latencyMs, error)
+        : undefined,
+    )
   }
 
   /** Where the client stands; the same object until the status changes. Bound to the client. */
-  readonly getStatus = (): ClientStatus => this.status
+  readonly getStatus = (): ClientStatus => this.#status
 
   /** A number that changes whenever what flag `key` serves may change, and only then (see `FlagClient`). */
   getFlagRevision(key: string): number {
-    return this.revisions.get(key) ?? this.baseRevision
+    return this.#revisions.get(key) ?? this.#baseRevision
   }
 
   /** Listens to one type of event; returns the function that stops listening. */
@@ -263,26 +277,26 @@ export class RemoteFlagClient {
     type: T,
     listener: (event: Extract<FlagClientEvent, { type: T }>) => void,
   ): () => void {
-    return this.events.on(type, listener)
+    return this.#events.on(type, listener)
   }
 
   /** Listens to every event; returns the function that stops listening. Bound to the client. */
   readonly subscribe = (listener: (event: FlagClientEvent) => void): (() => void) =>
-    this.events.subscribe(listener)
+    this.#events.subscribe(listener)
 
   /** Sends the signals counted so far now. Never rejects. */
   flushSignals(): Promise<void> {
-    return this.connection?.flushSignals() ?? Promise.resolve()
+    return this.#connection?.flushSignals() ?? Promise.resolve()
   }
 
   /** Stops polling (a hidden page); the stream, when open, stays open. */
   pausePolling(): void {
-    this.connection?.pausePolling()
+    this.#connection?.pausePolling()
   }
 
   /** Polls again, at once, after `pausePolling`. */
   resumePolling(): void {
-    this.connection?.resumePolling()
+    this.#connection?.resumePolling()
   }
 
   /**
@@ -291,48 +305,15 @@ export class RemoteFlagClient {
    * are not reported as changed. Returns the keys that changed.
    */
   setEvaluation(evaluation: Evaluation): string[] {
-    const previous = this.entries
-    const entries = new Map<string, RemoteEntry>()
-    const changed: string[] = []
-    for (const [key, flag] of Object.entries(evaluation.flags)) {
-      const entry = this.entryFor(key, flag, previous.get(key))
-      entries.set(key, entry)
-      if (entry !== previous.get(key)) changed.push(key)
-    }
-    for (const key of previous.keys()) {
-      if (!entries.has(key)) {
-        changed.push(key)
-        this.signals.untrack(key)
-      }
-    }
-    this.entries = entries
-    return this.served(evaluation, changed)
+    return this.#apply(evaluation, evaluation.flags, true)
   }
 
   /** Applies a stream's `patch` to the evaluation held; ignored (returns `[]`) without one. */
   applyEvaluationPatch(patch: EvaluationPatch): string[] {
-    const held = this.evaluation
-    if (held === undefined) return []
-    const entries = new Map(this.entries)
-    const flags = { ...held.flags }
-    const changed: string[] = []
-    for (const [key, flag] of Object.entries(patch.flags)) {
-      const previous = entries.get(key)
-      if (flag === null) {
-        if (previous === undefined) continue
-        entries.delete(key)
-        delete flags[key]
-        this.signals.untrack(key)
-        changed.push(key)
-        continue
-      }
-      const entry = this.entryFor(key, flag, previous)
-      entries.set(key, entry)
-      flags[key] = entry.flag
-      if (entry !== previous) changed.push(key)
-    }
-    this.entries = entries
-    return this.served({ ...held, version: patch.version, flags }, changed)
+    const held = this.#evaluation
+    return held === undefined
+      ? []
+      : this.#apply({ ...held, version: patch.version }, patch.flags, false)
   }
 
   /** Checks untrusted input (JSON text or decoded JSON) as an evaluation and serves it; throws a `SchemaError`, changing nothing, when it is not one. */
@@ -351,7 +332,7 @@ export class RemoteFlagClient {
 
   /** The server said the evaluation held is current (a `304`). */
   markCurrent(): void {
-    this.becomeReady()
+    this.#becomeReady()
   }
 
   /**
@@ -359,29 +340,53 @@ export class RemoteFlagClient {
    * `error` before the first, and an `error` event either way.
    */
   reportError(error: FlagSdkError): void {
-    const held = this.evaluation
+    const held = this.#evaluation
     if (held === undefined) {
-      this.status = { status: 'error', error }
+      this.#status = { status: 'error', error }
     } else {
-      this.status = { status: 'stale', version: held.version, error }
-      this.events.emit({ type: 'stale', version: held.version, cause: 'transport', error })
+      this.#status = { status: 'stale', version: held.version, error }
+      this.#events.emit({ type: 'stale', version: held.version, cause: 'transport', error })
     }
-    this.events.emit({ type: 'error', error })
+    this.#events.emit({ type: 'error', error })
   }
 
-  private served(evaluation: Evaluation, changed: string[]): string[] {
-    const first = this.evaluation === undefined
-    this.evaluation = {
-      schemaVersion: 1,
-      environment: evaluation.environment,
-      version: evaluation.version,
-      flags: Object.fromEntries([...this.entries].map(([key, entry]) => [key, entry.flag])),
+  /** Serves `flags` over what is held (`replace`: instead of it); returns the keys that changed. */
+  #apply(
+    next: Pick<Evaluation, 'environment' | 'version'>,
+    flags: Readonly<Record<string, EvaluatedFlag | null>>,
+    replace: boolean,
+  ): string[] {
+    const previous = this.#entries
+    const entries = replace ? new Map<string, RemoteEntry>() : new Map(previous)
+    const changed: string[] = []
+    const drop = (key: string) => {
+      entries.delete(key)
+      changed.push(key)
     }
-    if (first) this.baseRevision = ++this.lastRevision
-    else this.touch(changed)
-    this.becomeReady()
+    for (const [key, flag] of Object.entries(flags)) {
+      const held = previous.get(key)
+      if (flag === null) {
+        if (held !== undefined) drop(key)
+        continue
+      }
+      const entry = this.#entryFor(flag, held)
+      entries.set(key, entry)
+      if (entry !== held) changed.push(key)
+    }
+    if (replace) for (const key of previous.keys()) if (!entries.has(key)) drop(key)
+    const first = this.#evaluation === undefined
+    this.#entries = entries
+    this.#evaluation = {
+      schemaVersion: 1,
+      environment: next.environment,
+      version: next.version,
+      flags: Object.fromEntries([...entries].map(([key, entry]) => [key, entry.flag])),
+    }
+    if (first) this.#baseRevision = ++this.#lastRevision
+    else this.#touch(changed)
+    this.#becomeReady()
     if (!first && changed.length > 0) {
-      this.events.emit({ type: 'change', version: evaluation.version, flagKeys: changed })
+      this.#events.emit({ type: 'change', version: next.version, flagKeys: changed })
     }
     return changed
   }
@@ -391,43 +396,34 @@ export class RemoteFlagClient {
    * counters and a local guard; the guard carries over (a trip holds) unless
    * the flag has a newer version or another rollout.
    */
-  private entryFor(
-    key: string,
-    flag: EvaluatedFlag,
-    previous: RemoteEntry | undefined,
-  ): RemoteEntry {
-    if (previous !== undefined && jsonEqual(previous.flag, flag)) return previous
-    const rollout = flag.rollout
-    const variants: string[] = rollout === undefined ? [] : [rollout.treatment, rollout.control]
-    if (flag.variant !== undefined && !variants.includes(flag.variant)) variants.push(flag.variant)
-    const counters = this.signals.track(key, variants, rollout === undefined ? -1 : TREATMENT)
-    let breaker: LocalGuardBreaker | undefined
-    if (rollout?.localGuard !== undefined) {
-      const held = previous?.breaker
-      const same =
-        held !== undefined &&
-        previous?.flag.version === flag.version &&
-        previous.flag.rollout?.id === rollout.id
-      breaker = same
-        ? held
-        : new LocalGuardBreaker(
-            rollout.localGuard.minErrors,
-            rollout.localGuard.maxErrorRate,
-            TREATMENT,
-            CONTROL,
-          )
+  #entryFor(flag: EvaluatedFlag, previous: RemoteEntry | undefined): RemoteEntry {
+    // The server writes a flag's fields in one order, so equal flags have equal JSON.
+    if (previous !== undefined && JSON.stringify(previous.flag) === JSON.stringify(flag)) {
+      return previous
     }
-    return { flag, counters, breaker }
+    const rollout = flag.rollout
+    const guard = rollout?.localGuard
+    if (guard === undefined) return { flag, breaker: undefined }
+    const held = previous?.breaker
+    const same =
+      held !== undefined &&
+      previous?.flag.version === flag.version &&
+      previous.flag.rollout?.id === rollout?.id
+    // The breaker's variant indexes are unused here: `served` names the variants.
+    return {
+      flag,
+      breaker: same ? held : new LocalGuardBreaker(guard.minErrors, guard.maxErrorRate, 0, 1),
+    }
   }
 
-  private details(
+  #details(
     key: string,
     defaultValue: JsonValue | undefined,
     typed: boolean,
     count: boolean,
   ): EvaluationDetails<JsonValue | undefined> {
     const flagKey = typeof key === 'string' ? key : ''
-    if (this.evaluation === undefined) {
+    if (this.#evaluation === undefined) {
       return errorDetails(
         flagKey,
         defaultValue,
@@ -435,7 +431,7 @@ export class RemoteFlagClient {
         'the client has no evaluation yet',
       )
     }
-    const entry = this.entries.get(flagKey)
+    const entry = this.#entries.get(flagKey)
     if (entry === undefined) {
       return errorDetails(
         flagKey,
@@ -444,8 +440,9 @@ export class RemoteFlagClient {
         `flag "${flagKey}" is not in the evaluation`,
       )
     }
-    const { flag, counters } = entry
-    if (flag.variant === undefined || flag.value === undefined) {
+    const { flag } = entry
+    const variant = served(entry)
+    if (variant === undefined || flag.value === undefined) {
       return errorDetails(
         flagKey,
         defaultValue,
@@ -453,8 +450,7 @@ export class RemoteFlagClient {
         flag.errorMessage ?? 'no variant',
       )
     }
-    const tripped = entry.breaker?.tripped === true && flag.variant === flag.rollout?.treatment
-    const variant = tripped ? (flag.rollout?.control as string) : flag.variant
+    const tripped = variant !== flag.variant
     const value = tripped ? (flag.rollout?.controlValue as JsonValue) : flag.value
     if (typed && !sameType(value, defaultValue)) {
       return errorDetails(
@@ -464,7 +460,7 @@ export class RemoteFlagClient {
         `flag "${flagKey}" serves ${describeType(value)}, the default is ${describeType(defaultValue)}`,
       )
     }
-    if (count) add(counters.exposures, counters.variants.indexOf(variant), 1)
+    if (count) this.signals.expose(flagKey, variant, flag.rollout !== undefined)
     if (tripped) return { flagKey, value, variant, reason: Reason.KILLED }
     const details: EvaluationDetails<JsonValue | undefined> = {
       flagKey,
@@ -478,32 +474,30 @@ export class RemoteFlagClient {
     return details
   }
 
-  private settle(key: string, ok: boolean, latencyMs: number | undefined, error: unknown): void {
-    const entry = this.entries.get(key)
-    const flag = entry?.flag
-    if (entry === undefined || flag?.variant === undefined) return
+  #settle(key: string, ok: boolean, latencyMs: number | undefined, error: unknown): void {
+    const entry = this.#entries.get(key)
+    const variant = entry === undefined ? undefined : served(entry)
+    if (entry === undefined || variant === undefined) return
     try {
-      const { breaker, counters } = entry
-      const tripped = breaker?.tripped === true && flag.variant === flag.rollout?.treatment
-      const variant = tripped ? (flag.rollout?.control as string) : flag.variant
-      const index = counters.variants.indexOf(variant)
-      this.signals.recordOutcome(counters, index, ok, latencyMs, flag.rollout?.unit)
-      if (breaker !== undefined && index === TREATMENT && breaker.record(ok)) {
-        this.trip(key, entry, error)
+      const { flag, breaker } = entry
+      const { rollout } = flag
+      this.signals.outcome(key, variant, rollout, ok, latencyMs, rollout?.unitHash)
+      if (breaker !== undefined && variant === rollout?.treatment && breaker.record(ok)) {
+        this.#trip(key, entry, error)
       }
     } catch (failure) {
-      this.logger.error('[floodgate] counting an outcome failed', failure)
+      this.#logger.error('[floodgate] counting an outcome failed', failure)
     }
   }
 
-  private trip(key: string, entry: RemoteEntry, lastError: unknown): void {
+  #trip(key: string, entry: RemoteEntry, lastError: unknown): void {
     const { flag, breaker } = entry
     const rollout = flag.rollout
     if (rollout === undefined || breaker === undefined) return
     this.signals.markTripped(key)
-    this.touch([key])
-    const version = this.evaluation?.version ?? 0
-    this.events.emit({
+    this.#touch([key])
+    const version = this.#evaluation?.version ?? 0
+    this.#events.emit({
       type: 'localGuardTrip',
       flagKey: key,
       flagVersion: flag.version,
@@ -514,22 +508,30 @@ export class RemoteFlagClient {
       successes: breaker.successes,
       lastError,
     })
-    this.events.emit({ type: 'change', version, flagKeys: [key] })
+    this.#events.emit({ type: 'change', version, flagKeys: [key] })
   }
 
-  private touch(flagKeys: readonly string[]): void {
+  #touch(flagKeys: readonly string[]): void {
     if (flagKeys.length === 0) return
-    const revision = ++this.lastRevision
-    for (const key of flagKeys) this.revisions.set(key, revision)
+    const revision = ++this.#lastRevision
+    for (const key of flagKeys) this.#revisions.set(key, revision)
   }
 
-  private becomeReady(): void {
-    const version = this.evaluation?.version ?? 0
-    const previous = this.status
+  #becomeReady(): void {
+    const version = this.#evaluation?.version ?? 0
+    const previous = this.#status
     if (previous.status === 'ready' && previous.version === version) return
-    this.status = { status: 'ready', version }
-    if (previous.status !== 'ready') this.events.emit({ type: 'ready', version })
+    this.#status = { status: 'ready', version }
+    if (previous.status !== 'ready') this.#events.emit({ type: 'ready', version })
   }
+}
+
+/** The variant an entry serves: the evaluated one, or control once its local guard tripped on treatment. */
+function served({ flag, breaker }: RemoteEntry): string | undefined {
+  const rollout = flag.rollout
+  return rollout !== undefined && breaker?.tripped === true && flag.variant === rollout.treatment
+    ? rollout.control
+    : flag.variant
 }
 
 function decode(input: unknown, what: string): unknown {

@@ -41,4 +41,4 @@ export class SegmentTable {
   }
 }
 
-const EMPTY = new SegmentTable()
+const EMPTY = /* @__PURE__ */ new SegmentTable()

@@ -3,6 +3,7 @@ import { ERROR_UNIT_HASH_SEED, MAX_ERROR_UNIT_HASHES } from './constants'
 import { murmur3 } from './murmur3'
 import { SignalsBatchSchema } from './schemas'
 import { SignalsAggregator } from './signalsAggregator'
+import { unitHash } from './unitHash'
 
 const sdk = { name: 'test', version: '1.0.0', instanceId: 'i-1' }
 
@@ -26,9 +27,9 @@ describe('SignalsAggregator', () => {
     const { signals, tick } = aggregator(1_000)
     const counters = signals.track('a', ['on', 'off'], 0)
     counters.exposures[0] = 3
-    signals.recordOutcome(counters, 0, false, 12, 'user-1')
-    signals.recordOutcome(counters, 0, false, 12_000, 'user-1')
-    signals.recordOutcome(counters, 0, false, undefined, 'user-2')
+    signals.recordOutcome(counters, 0, false, 12, unitHash('user-1'))
+    signals.recordOutcome(counters, 0, false, 12_000, unitHash('user-1'))
+    signals.recordOutcome(counters, 0, false, undefined, unitHash('user-2'))
     signals.recordOutcome(counters, 0, false)
     signals.recordOutcome(counters, 1, true, 3)
     tick(6_000)
@@ -67,7 +68,7 @@ describe('SignalsAggregator', () => {
     const { signals } = aggregator()
     const counters = signals.track('a', ['on', 'off'], 0)
     for (let i = 0; i < 100_000; i++) {
-      signals.recordOutcome(counters, 0, false, undefined, `user-${i % 50_000}`)
+      signals.recordOutcome(counters, 0, false, undefined, unitHash(`user-${i % 50_000}`))
     }
     const on = signals.drain()?.flags.a?.on
     expect(on?.errors).toBe(100_000)
@@ -77,10 +78,11 @@ describe('SignalsAggregator', () => {
   it('should list the error units of a flag under a rollout, smallest hashes first, capped', () => {
     const { signals } = aggregator()
     const counters = signals.track('a', ['on', 'off'], 0)
-    for (let i = 0; i < 300; i++) signals.recordOutcome(counters, 0, false, undefined, `user-${i}`)
-    signals.recordOutcome(counters, 0, false, undefined, 'user-0')
+    for (let i = 0; i < 300; i++)
+      signals.recordOutcome(counters, 0, false, undefined, unitHash(`user-${i}`))
+    signals.recordOutcome(counters, 0, false, undefined, unitHash('user-0'))
     signals.recordOutcome(counters, 0, false)
-    signals.recordOutcome(counters, 1, false, undefined, 'user-1')
+    signals.recordOutcome(counters, 1, false, undefined, unitHash('user-1'))
     const batch = signals.drain()
     expect(SignalsBatchSchema.safeParse(batch).success).toBe(true)
     const all = Array.from({ length: 300 }, (_, i) => murmur3(`user-${i}`, ERROR_UNIT_HASH_SEED))
@@ -90,7 +92,7 @@ describe('SignalsAggregator', () => {
     expect(batch?.flags.a?.off?.errorUnitHashes).toEqual([murmur3('user-1', ERROR_UNIT_HASH_SEED)])
 
     const plain = signals.track('b', ['on', 'off'], -1)
-    signals.recordOutcome(plain, 0, false, undefined, 'user-1')
+    signals.recordOutcome(plain, 0, false, undefined, unitHash('user-1'))
     expect(signals.drain()?.flags.b?.on).toEqual({
       exposures: 0,
       successes: 0,
@@ -103,12 +105,12 @@ describe('SignalsAggregator', () => {
     const { signals } = aggregator()
     const before = signals.track('a', ['on', 'off'], 0)
     before.exposures[0] = 2
-    signals.recordOutcome(before, 0, false, undefined, 'user-1')
+    signals.recordOutcome(before, 0, false, undefined, unitHash('user-1'))
     const after = signals.track('a', ['off', 'on', 'maybe'], 1)
     expect(after).not.toBe(before)
     after.exposures[1] = 5
     after.exposures[2] = 1
-    signals.recordOutcome(after, 1, false, undefined, 'user-1')
+    signals.recordOutcome(after, 1, false, undefined, unitHash('user-1'))
     const gone = signals.track('b', ['x'], -1)
     gone.exposures[0] = 7
     signals.untrack('b')

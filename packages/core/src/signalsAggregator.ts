@@ -26,22 +26,22 @@ const DEFAULT_URGENT_ERRORS = 10
 export class SignalsAggregator {
   /** Who sends the batches. */
   readonly sdk: SdkInfo
-  private readonly now: () => number
-  private readonly urgentErrors: number
-  private readonly active = new Map<string, FlagCounters>()
+  readonly #now: () => number
+  readonly #urgentErrors: number
+  readonly #active = new Map<string, FlagCounters>()
   /** Windows of flags that left the snapshot or changed variants since the last drain. */
-  private readonly retired = new Map<string, FlagCounters>()
-  private readonly tripped = new Set<string>()
-  private windowStart: number
-  private readonly events: SafeEmitter<SignalsEvent>
+  readonly #retired = new Map<string, FlagCounters>()
+  readonly #tripped = new Set<string>()
+  #windowStart: number
+  readonly #events: SafeEmitter<SignalsEvent>
 
   constructor(options: SignalsAggregatorOptions) {
     this.sdk = { ...options.sdk }
-    this.now = options.now ?? Date.now
-    this.urgentErrors = Math.max(1, options.urgentErrors ?? DEFAULT_URGENT_ERRORS)
-    this.windowStart = this.now()
+    this.#now = options.now ?? Date.now
+    this.#urgentErrors = Math.max(1, options.urgentErrors ?? DEFAULT_URGENT_ERRORS)
+    this.#windowStart = this.#now()
     const logger = options.logger ?? defaultLogger
-    this.events = new SafeEmitter<SignalsEvent>((error) => {
+    this.#events = new SafeEmitter<SignalsEvent>((error) => {
       logger.error('[floodgate] an urgent listener threw', error)
     })
   }
@@ -54,7 +54,7 @@ export class SignalsAggregator {
    * that stops listening.
    */
   on(type: 'urgent', listener: (event: SignalsEvent) => void): () => void {
-    return this.events.on(type, listener)
+    return this.#events.on(type, listener)
   }
 
   /**
@@ -63,28 +63,28 @@ export class SignalsAggregator {
    * rollout's treatment, or -1.
    */
   track(flagKey: string, variants: readonly string[], treatment: number): FlagCounters {
-    const current = this.active.get(flagKey)
+    const current = this.#active.get(flagKey)
     if (current !== undefined && sameList(current.variants, variants)) {
       current.treatment = treatment
       return current
     }
-    if (current !== undefined) this.retire(current)
+    if (current !== undefined) this.#retire(current)
     const counters = new FlagCounters(flagKey, variants, treatment)
-    this.active.set(flagKey, counters)
+    this.#active.set(flagKey, counters)
     return counters
   }
 
   /** Stops tracking a flag that left the snapshot; what it counted is still in the next batch. */
   untrack(flagKey: string): void {
-    const current = this.active.get(flagKey)
+    const current = this.#active.get(flagKey)
     if (current === undefined) return
-    this.active.delete(flagKey)
-    this.retire(current)
+    this.#active.delete(flagKey)
+    this.#retire(current)
   }
 
   /**
    * Counts an outcome of variant `index` of a flag, with its latency and the
-   * unit (the split's `by` value) when known, and fires `urgent` when a
+   * `unitHash` of its unit (the split's `by` value) when known, and fires `urgent` when a
    * rollout's treatment errors cross `urgentErrors` in this window.
    */
   recordOutcome(
@@ -92,24 +92,24 @@ export class SignalsAggregator {
     index: number,
     ok: boolean,
     latencyMs?: number,
-    unit?: string,
+    unitHash?: number,
   ): void {
-    counters.recordOutcome(index, ok, latencyMs, unit)
+    counters.recordOutcome(index, ok, latencyMs, unitHash)
     if (
       !ok &&
       index === counters.treatment &&
       !counters.urgentFired &&
-      (counters.errors[index] as number) >= this.urgentErrors
+      (counters.errors[index] as number) >= this.#urgentErrors
     ) {
       counters.urgentFired = true
-      this.events.emit({ type: 'urgent', flagKey: counters.flagKey, cause: 'errors' })
+      this.#events.emit({ type: 'urgent', flagKey: counters.flagKey, cause: 'errors' })
     }
   }
 
   /** Lists a flag in the next batch's `tripped` and fires `urgent`. */
   markTripped(flagKey: string): void {
-    this.tripped.add(flagKey)
-    this.events.emit({ type: 'urgent', flagKey, cause: 'localGuardTrip' })
+    this.#tripped.add(flagKey)
+    this.#events.emit({ type: 'urgent', flagKey, cause: 'localGuardTrip' })
   }
 
   /**
@@ -117,20 +117,20 @@ export class SignalsAggregator {
    * fresh window; `null` when nothing was counted and nothing tripped.
    * `now` (epoch milliseconds) ends the window; default: the clock option.
    */
-  drain(now: number = this.now()): SignalsBatch | null {
+  drain(now: number = this.#now()): SignalsBatch | null {
     const flags: [string, Record<string, VariantSignals>][] = []
-    for (const key of new Set([...this.retired.keys(), ...this.active.keys()])) {
-      const old = this.retired.get(key)
-      const current = this.active.get(key)
+    for (const key of new Set([...this.#retired.keys(), ...this.#active.keys()])) {
+      const old = this.#retired.get(key)
+      const current = this.#active.get(key)
       const counted = old && current ? FlagCounters.merge(old, current) : (old ?? current)
       if (counted?.hasActivity()) flags.push([key, counted.toSignals()])
     }
-    const tripped = [...this.tripped]
-    const start = this.windowStart
-    this.windowStart = now
-    for (const counters of this.active.values()) counters.reset()
-    this.retired.clear()
-    this.tripped.clear()
+    const tripped = [...this.#tripped]
+    const start = this.#windowStart
+    this.#windowStart = now
+    for (const counters of this.#active.values()) counters.reset()
+    this.#retired.clear()
+    this.#tripped.clear()
     if (flags.length === 0 && tripped.length === 0) return null
     const batch: SignalsBatch = {
       id: randomId(),
@@ -142,9 +142,9 @@ export class SignalsAggregator {
     return batch
   }
 
-  private retire(counters: FlagCounters): void {
-    const old = this.retired.get(counters.flagKey)
-    this.retired.set(counters.flagKey, old ? FlagCounters.merge(old, counters) : counters)
+  #retire(counters: FlagCounters): void {
+    const old = this.#retired.get(counters.flagKey)
+    this.#retired.set(counters.flagKey, old ? FlagCounters.merge(old, counters) : counters)
   }
 }
 

@@ -228,6 +228,8 @@ export interface FlagReader {
   recordSuccess(key: string, context?: Context, options?: OutcomeOptions): void
   /** Counts an error of the variant of `key` served (which feeds the local guard). */
   recordError(key: string, error?: unknown, context?: Context, options?: OutcomeOptions): void
+  /** Runs `fn` and counts its outcome and latency for the variant of `key` served. */
+  guard<R>(key: string, context: Context | undefined, fn: () => R): R
   /**
    * Only on a client the server evaluates for one context: makes `context`
    * that context. A per-call `context` is then not supported, and adapters

@@ -1,4 +1,4 @@
-import { RemoteFlagClient } from '@floodgate/core'
+import { RemoteFlagClient, unitHash } from '@floodgate/core'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type RunningServer, startServer } from './app'
 
@@ -86,7 +86,9 @@ describe('RemoteFlagClient against the server', () => {
     await admin('POST', `${FLAG}/rollouts`, { treatment: 'on', control: 'off' })
     const flags = connect(true, 'staff-1')
     await flags.ready()
-    expect(flags.getEvaluation()?.flags.checkout?.rollout).toMatchObject({ unit: 'staff-1' })
+    expect(flags.getEvaluation()?.flags.checkout?.rollout).toMatchObject({
+      unitHash: unitHash('staff-1'),
+    })
     flags.recordExposure('checkout', 'on')
     flags.recordError('checkout', new Error('boom'))
     flags.recordSuccess('checkout')

@@ -14,37 +14,37 @@ export interface BackoffOptions {
  * a whole fleet after a server restart instead of synchronising them.
  */
 export class Backoff {
-  private attempt = 0
-  private readonly initialMs: number
-  private readonly maxMs: number
-  private readonly random: () => number
+  #attempt = 0
+  readonly #initialMs: number
+  readonly #maxMs: number
+  readonly #random: () => number
 
   constructor(options: BackoffOptions = {}) {
-    this.initialMs = options.initialMs ?? 1000
-    this.maxMs = Math.max(this.initialMs, options.maxMs ?? 30_000)
-    this.random = options.random ?? Math.random
+    this.#initialMs = options.initialMs ?? 1000
+    this.#maxMs = Math.max(this.#initialMs, options.maxMs ?? 30_000)
+    this.#random = options.random ?? Math.random
   }
 
   /** The delay before the next attempt; each call raises the ceiling until `maxMs`. */
   next(): number {
-    const ceiling = Math.min(this.maxMs, this.initialMs * 2 ** Math.min(this.attempt, 30))
-    this.attempt++
-    return Math.floor(this.random() * ceiling)
+    const ceiling = Math.min(this.#maxMs, this.#initialMs * 2 ** Math.min(this.#attempt, 30))
+    this.#attempt++
+    return Math.floor(this.#random() * ceiling)
   }
 
   /** The largest delay, for failures that retrying soon cannot fix (a rejected token). */
   max(): number {
-    this.attempt++
-    return Math.floor(this.maxMs / 2 + (this.random() * this.maxMs) / 2)
+    this.#attempt++
+    return Math.floor(this.#maxMs / 2 + (this.#random() * this.#maxMs) / 2)
   }
 
   /** Attempts in a row since the last success. */
   get failures(): number {
-    return this.attempt
+    return this.#attempt
   }
 
   /** After a success: the next delay is short again. */
   reset(): void {
-    this.attempt = 0
+    this.#attempt = 0
   }
 }

@@ -1,4 +1,3 @@
-import type { EventSourceMessage } from 'eventsource-parser'
 import { HTTPError, type KyInstance } from 'ky'
 import { KEEPALIVE_BODY_LIMIT } from '../constants'
 import { defaultLogger } from '../defaultLogger'
@@ -11,6 +10,7 @@ import { Backoff, type BackoffOptions } from './backoff'
 import { createHttpClient, toTransportError } from './httpClient'
 import { type SendOutcome, SignalsSender } from './signalsSender'
 import { SnapshotFetcher } from './snapshotFetcher'
+import type { SseMessage } from './sseParser'
 import { StreamSource } from './streamSource'
 import { backgroundTimeout } from './timers'
 
@@ -309,7 +309,7 @@ export class Connection {
     }
   }
 
-  private onStreamEvent(event: EventSourceMessage): void {
+  private onStreamEvent(event: SseMessage): void {
     if (event.event === 'put') {
       const parsed = validateSnapshot(decode(event.data, 'put'))
       if (!parsed.success) throw invalid('put', parsed.issues[0])

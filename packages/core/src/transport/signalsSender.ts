@@ -1,7 +1,14 @@
 import { randomId } from '../randomId'
 import type { SignalsBatch } from '../schemas'
-import type { SignalsAggregator } from '../signalsAggregator'
+import type { SdkInfo, SignalsEvent } from '../types'
 import { backgroundTimeout } from './timers'
+
+/** What a `SignalsSender` drains: a `SignalsAggregator`, or a `PageSignals`. */
+export interface SignalsSource {
+  readonly sdk: SdkInfo
+  on(type: 'urgent', listener: (event: SignalsEvent) => void): () => void
+  drain(now?: number): SignalsBatch | null
+}
 
 /** What became of one attempt to deliver a batch. */
 export type SendOutcome =
@@ -40,37 +47,45 @@ type Dropped = NonNullable<SignalsBatch['dropped']>
  * they held is reported in the `dropped` field of a later batch.
  */
 export class SignalsSender {
-  private readonly backlog: SignalsBatch[] = []
-  private tally: Dropped = { batches: 0, exposures: 0, errors: 0 }
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private urgentTimer: ReturnType<typeof setTimeout> | undefined
-  private running: Promise<void> | undefined
-  private again = false
-  private lastFlush = Number.NEGATIVE_INFINITY
-  private offUrgent: (() => void) | undefined
-  private stopped = false
+  readonly #backlog: SignalsBatch[] = []
+  #tally: Dropped = { batches: 0, exposures: 0, errors: 0 }
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #urgentTimer: ReturnType<typeof setTimeout> | undefined
+  #running: Promise<void> | undefined
+  #again = false
+  #lastFlush = Number.NEGATIVE_INFINITY
+  #offUrgent: (() => void) | undefined
+  #stopped = false
+
+  readonly #aggregator: SignalsSource
+  readonly #post: (batch: SignalsBatch) => Promise<SendOutcome>
+  readonly #options: SignalsSenderOptions
 
   constructor(
-    private readonly aggregator: SignalsAggregator,
-    private readonly post: (batch: SignalsBatch) => Promise<SendOutcome>,
-    private readonly options: SignalsSenderOptions,
-  ) {}
+    aggregator: SignalsSource,
+    post: (batch: SignalsBatch) => Promise<SendOutcome>,
+    options: SignalsSenderOptions,
+  ) {
+    this.#aggregator = aggregator
+    this.#post = post
+    this.#options = options
+  }
 
   /** Starts the interval and listens for `urgent`. */
   start(): void {
-    if (this.stopped || this.offUrgent !== undefined) return
-    this.offUrgent = this.aggregator.on('urgent', () => this.urgent())
-    this.schedule()
+    if (this.#stopped || this.#offUrgent !== undefined) return
+    this.#offUrgent = this.#aggregator.on('urgent', () => this.#urgent())
+    this.#schedule()
   }
 
   /** Batches waiting for delivery. */
   get pending(): readonly SignalsBatch[] {
-    return this.backlog
+    return this.#backlog
   }
 
   /** What was dropped and not yet reported in a batch. */
   get unreported(): Readonly<Dropped> {
-    return this.tally
+    return this.#tally
   }
 
   /**
@@ -79,93 +94,93 @@ export class SignalsSender {
    * while one runs runs once more after it.
    */
   flush(): Promise<void> {
-    if (this.running !== undefined) {
-      this.again = true
-      return this.running
+    if (this.#running !== undefined) {
+      this.#again = true
+      return this.#running
     }
-    this.running = (async () => {
+    this.#running = (async () => {
       do {
-        this.again = false
-        await this.flushOnce()
-      } while (this.again)
+        this.#again = false
+        await this.#flushOnce()
+      } while (this.#again)
     })().finally(() => {
-      this.running = undefined
+      this.#running = undefined
     })
-    return this.running
+    return this.#running
   }
 
   /** Stops the interval and flushes one last time. Idempotent. */
   async stop(): Promise<void> {
-    if (!this.stopped) {
-      this.stopped = true
-      this.offUrgent?.()
-      if (this.timer !== undefined) clearTimeout(this.timer)
-      if (this.urgentTimer !== undefined) clearTimeout(this.urgentTimer)
+    if (!this.#stopped) {
+      this.#stopped = true
+      this.#offUrgent?.()
+      if (this.#timer !== undefined) clearTimeout(this.#timer)
+      if (this.#urgentTimer !== undefined) clearTimeout(this.#urgentTimer)
     }
     await this.flush()
   }
 
-  private schedule(): void {
-    this.timer = backgroundTimeout(() => {
-      if (this.stopped) return
+  #schedule(): void {
+    this.#timer = backgroundTimeout(() => {
+      if (this.#stopped) return
       void this.flush()
-      this.schedule()
-    }, this.options.intervalMs)
+      this.#schedule()
+    }, this.#options.intervalMs)
   }
 
-  private urgent(): void {
-    if (this.stopped || this.urgentTimer !== undefined) return
-    const wait = this.lastFlush + this.options.urgentGapMs - this.options.now()
+  #urgent(): void {
+    if (this.#stopped || this.#urgentTimer !== undefined) return
+    const wait = this.#lastFlush + this.#options.urgentGapMs - this.#options.now()
     if (wait <= 0) {
       void this.flush()
       return
     }
-    this.urgentTimer = backgroundTimeout(() => {
-      this.urgentTimer = undefined
+    this.#urgentTimer = backgroundTimeout(() => {
+      this.#urgentTimer = undefined
       void this.flush()
     }, wait)
   }
 
-  private async flushOnce(): Promise<void> {
-    this.lastFlush = this.options.now()
-    this.enqueue(this.aggregator.drain(this.lastFlush))
+  async #flushOnce(): Promise<void> {
+    this.#lastFlush = this.#options.now()
+    this.#enqueue(this.#aggregator.drain(this.#lastFlush))
     for (;;) {
-      while (this.backlog.length > 0) {
-        const batch = this.backlog[0] as SignalsBatch
+      while (this.#backlog.length > 0) {
+        const batch = this.#backlog[0] as SignalsBatch
         let outcome: SendOutcome
         try {
-          outcome = await this.post(batch)
+          outcome = await this.#post(batch)
         } catch {
           outcome = 'retry'
         }
         if (outcome === 'retry') return
-        this.backlog.shift()
-        if (outcome === 'rejected') this.drop(batch)
+        this.#backlog.shift()
+        if (outcome === 'rejected') this.#drop(batch)
       }
-      if (this.tally.batches === 0) return
+      if (this.#tally.batches === 0) return
       // The backlog is through and drops are still unreported: say so in a batch of their own.
-      const now = this.options.now()
-      this.enqueue({
+      const now = this.#options.now()
+      this.#enqueue({
         id: randomId(),
-        sdk: { ...this.aggregator.sdk },
+        sdk: { ...this.#aggregator.sdk },
         window: { start: now, end: now },
         flags: {},
       })
     }
   }
 
-  private enqueue(batch: SignalsBatch | null): void {
+  #enqueue(batch: SignalsBatch | null): void {
     if (batch === null) return
-    if (this.tally.batches > 0) {
-      batch.dropped = this.tally
-      this.tally = { batches: 0, exposures: 0, errors: 0 }
+    if (this.#tally.batches > 0) {
+      batch.dropped = this.#tally
+      this.#tally = { batches: 0, exposures: 0, errors: 0 }
     }
-    this.backlog.push(batch)
-    while (this.backlog.length > this.options.maxBacklog) this.drop(this.backlog.shift())
+    this.#backlog.push(batch)
+    while (this.#backlog.length > this.#options.maxBacklog) this.#drop(this.#backlog.shift())
   }
 
   /** Counts a batch that will never be delivered, with what it reported as dropped itself. */
-  private drop(batch: SignalsBatch | undefined): void {
+  #drop(batch: SignalsBatch | undefined): void {
     if (batch === undefined) return
     let exposures = batch.dropped?.exposures ?? 0
     let errors = batch.dropped?.errors ?? 0
@@ -175,10 +190,10 @@ export class SignalsSender {
         errors += counts.errors
       }
     }
-    this.tally = {
-      batches: this.tally.batches + 1 + (batch.dropped?.batches ?? 0),
-      exposures: this.tally.exposures + exposures,
-      errors: this.tally.errors + errors,
+    this.#tally = {
+      batches: this.#tally.batches + 1 + (batch.dropped?.batches ?? 0),
+      exposures: this.#tally.exposures + exposures,
+      errors: this.#tally.errors + errors,
     }
   }
 }

@@ -1,11 +1,11 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { TransportError } from '../errors'
+import { createSseParser, type SseMessage } from './sseParser'
 import { backgroundTimeout } from './timers'
 
 /** What a `StreamSource` hands over while a stream is open. */
 export interface StreamHandlers {
   /** One event. Throwing a `TransportError` (a malformed payload) ends the connection with it. */
-  onEvent(event: EventSourceMessage): void
+  onEvent(event: SseMessage): void
   /** One comment (`: heartbeat`, `: connected`). */
   onComment(comment: string): void
 }
@@ -24,7 +24,7 @@ export type StreamOpener = (signal: AbortSignal) => Promise<Response>
 /**
  * A Server-Sent Events stream over `fetch` (EventSource can neither send an
  * `Authorization` header nor `POST` a context), parsed with
- * eventsource-parser: `GET /v1/sdk/stream` and `POST /v1/sdk/evaluate/stream`
+ * `createSseParser`: `GET /v1/sdk/stream` and `POST /v1/sdk/evaluate/stream`
  * alike, each opened by its own `StreamOpener`. One `run` is one connection:
  * it resolves when the stream ends, never rejects. A stream silent for longer
  * than `heartbeatTimeoutMs` (the server comments every 15 s) is taken for
@@ -32,11 +32,17 @@ export type StreamOpener = (signal: AbortSignal) => Promise<Response>
  * forever.
  */
 export class StreamSource {
+  readonly #heartbeatTimeoutMs: number
+  readonly #toError: (error: unknown, what: string) => TransportError
+
+  /** `toError` turns what the opener or the body threw into a `TransportError`. */
   constructor(
-    private readonly heartbeatTimeoutMs: number,
-    /** Turns what the opener or the body threw into a `TransportError`. */
-    private readonly toError: (error: unknown, what: string) => TransportError,
-  ) {}
+    heartbeatTimeoutMs: number,
+    toError: (error: unknown, what: string) => TransportError,
+  ) {
+    this.#heartbeatTimeoutMs = heartbeatTimeoutMs
+    this.#toError = toError
+  }
 
   async run(open: StreamOpener, signal: AbortSignal, handlers: StreamHandlers): Promise<StreamEnd> {
     const controller = new AbortController()
@@ -54,7 +60,7 @@ export class StreamSource {
       try {
         response = await open(controller.signal)
       } catch (error) {
-        if (!signal.aborted) failure = this.toError(error, 'opening the stream')
+        if (!signal.aborted) failure = this.#toError(error, 'opening the stream')
         return end()
       }
       const type = response.headers.get('content-type') ?? ''
@@ -66,13 +72,13 @@ export class StreamSource {
         )
         return end()
       }
-      const parser = createParser({
+      const parser = createSseParser({
         onEvent: (event) => {
           if (failure !== undefined) return
           try {
             handlers.onEvent(event)
           } catch (error) {
-            failure = this.toError(error, 'reading the stream')
+            failure = this.#toError(error, 'reading the stream')
           }
         },
         onComment: (comment) => {
@@ -87,10 +93,10 @@ export class StreamSource {
         silence = backgroundTimeout(() => {
           failure = new TransportError(
             'timeout',
-            `the stream was silent for ${this.heartbeatTimeoutMs} ms (no heartbeat): reconnecting`,
+            `the stream was silent for ${this.#heartbeatTimeoutMs} ms (no heartbeat): reconnecting`,
           )
           controller.abort()
-        }, this.heartbeatTimeoutMs)
+        }, this.#heartbeatTimeoutMs)
       }
       arm()
       const reader = response.body.getReader()
@@ -105,7 +111,7 @@ export class StreamSource {
         }
       } catch (error) {
         if (failure === undefined && !signal.aborted) {
-          failure = this.toError(error, 'reading the stream')
+          failure = this.#toError(error, 'reading the stream')
         }
       }
       return end()

@@ -1,4 +1,10 @@
-import { type Evaluation, type EvaluationPatch, evaluate } from '@floodgate/core'
+import {
+  type Evaluation,
+  type EvaluationPatch,
+  evaluate,
+  type Snapshot,
+  unitHash,
+} from '@floodgate/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../app'
 import { openSse, type SseClient } from '../testUtils/sseClient'
@@ -100,7 +106,8 @@ describe('POST /v1/sdk/evaluate and its stream', () => {
     expect(JSON.stringify(staff.body)).not.toContain('acme.com')
 
     // Every user gets what local evaluation of the same snapshot gives them.
-    const snapshot = await (await call(await token('server'), 'GET', '/v1/sdk/snapshot')).json()
+    const res = await call(await token('server'), 'GET', '/v1/sdk/snapshot')
+    const snapshot = (await res.json()) as Snapshot
     for (const userId of ['user-1', 'user-2', 'user-3', 'user-4', 'user-5', 'user-6']) {
       const { body } = await evaluateFor({ userId })
       const local = evaluate(snapshot.flags.checkout, { userId }, snapshot.segments)
@@ -181,7 +188,7 @@ describe('POST /v1/sdk/evaluate and its stream', () => {
       control: 'off',
       controlValue: false,
       localGuard: { minErrors: 5, maxErrorRate: 0.5 },
-      unit: 'user-1',
+      unitHash: unitHash('user-1'),
     })
   })
 
