@@ -1,9 +1,9 @@
 'use client'
-import type { Context, FlagClient } from '@floodgate/core'
+import type { Context, FlagReader } from '@floodgate/core'
 import { Component, type ReactNode } from 'react'
 
 interface FlagErrorBoundaryProps {
-  client: FlagClient
+  client: FlagReader
   flagKey: string
   context: Context | undefined
   /** A new value gives the children another chance. */

@@ -1,17 +1,22 @@
 'use client'
-import type { Context, FlagClient } from '@floodgate/core'
+import type { Context, FlagReader } from '@floodgate/core'
 import { type ReactNode, useEffect, useMemo, useState } from 'react'
-import { type BrowserClientOptions, BrowserFlagClient } from './browserClient'
 import { FlagContext } from './flagContext'
+import { RemoteBrowserClient, type RemoteBrowserClientOptions } from './remoteBrowserClient'
 import { useStableContext } from './useStableContext'
 
 /** Props of `<FlagProvider>`: a `client` you created, or `options` to create and own one. */
 export type FlagProviderProps = {
   /**
-   * Who the tree renders for (e.g. `{ userId }`): the context of every
-   * evaluation below, over the client's own `context`. A new object with the
-   * same attributes changes nothing; different attributes re-evaluate every
-   * flag below. Default: none (the client's context alone).
+   * Who the tree renders for (e.g. `{ userId }`). A new object with the same
+   * attributes changes nothing; different attributes re-evaluate every flag
+   * below. With a local client (`FlagClient`, `createBrowserClient`) it is
+   * the context of every evaluation below, over the client's own `context`.
+   * With a remote client (`options`, `createRemoteBrowserClient`) the server
+   * evaluates for one context: the provider makes it the client's
+   * (`identify`; over `options.context` when the provider owns the client),
+   * and the flags keep their values until the new evaluation arrives.
+   * Default: none (the client's context alone).
    */
   context?: Context
   children?: ReactNode
@@ -19,20 +24,23 @@ export type FlagProviderProps = {
   | {
       /**
        * The client the hooks below read, created outside React: once per page in
-       * the browser, once per request on the server (with the same `snapshot`
-       * on both sides for hydration without flicker).
+       * the browser, once per request on the server (with the same `snapshot`,
+       * or the same evaluation, on both sides for hydration without flicker).
        */
-      client: FlagClient
+      client: FlagReader
       options?: never
     }
   | {
       /**
-       * Options of a browser client that the provider creates on its first
-       * render, connects while mounted and closes (flushing signals) on
-       * unmount. Read once: remount the provider (a new `key`) to change them.
-       * On the server it only renders from `bootstrap`: connecting is an effect.
+       * Options of a remote browser client (`RemoteBrowserClient`: the server
+       * evaluates, the page stays small) that the provider creates on its
+       * first render, connects while mounted and closes (flushing signals) on
+       * unmount. Read once, but for the context: remount the provider (a new
+       * `key`) to change them. On the server it only renders from
+       * `bootstrap` (an `evaluateSnapshot` for the request's context):
+       * connecting is an effect.
        */
-      options: BrowserClientOptions
+      options: RemoteBrowserClientOptions
       client?: never
     }
 )
@@ -41,7 +49,7 @@ export type FlagProviderProps = {
  * Puts a flag client, and the context to evaluate for, into the React tree.
  *
  * @example
- * // A browser app: the provider owns a client that streams from the server.
+ * // A browser app: the provider owns a remote client that streams from the server.
  * <FlagProvider options={{ url: 'https://flags.example.com', token: 'fg_client_…' }}>
  *   <App />
  * </FlagProvider>
@@ -71,28 +79,43 @@ export function FlagProvider(props: FlagProviderProps) {
 }
 
 function OwnedClient(props: {
-  options: BrowserClientOptions
+  options: RemoteBrowserClientOptions
   context: Context | undefined
   children: ReactNode
 }) {
-  const [client] = useState(() => new BrowserFlagClient(props.options))
+  const { options, context } = props
+  const [client] = useState(
+    () => new RemoteBrowserClient({ ...options, context: { ...options.context, ...context } }),
+  )
   useEffect(() => {
     client.start()
     return () => void client.stop()
   }, [client])
   return (
-    <ClientBinding client={client} context={props.context}>
+    <ClientBinding client={client} context={{ ...options.context, ...context }}>
       {props.children}
     </ClientBinding>
   )
 }
 
+/**
+ * Hands the hooks a client and a context: the context itself to a local
+ * client, which evaluates for any; to a remote one, which evaluates for its
+ * one context, through `identify` (after the render, so that a change keeps
+ * the values on screen until the new evaluation arrives).
+ */
 function ClientBinding(props: {
-  client: FlagClient
+  client: FlagReader
   context: Context | undefined
   children: ReactNode
 }) {
+  const { client } = props
   const stable = useStableContext(props.context)
-  const binding = useMemo(() => ({ client: props.client, context: stable }), [props.client, stable])
+  const remote = client.identify !== undefined
+  useEffect(() => {
+    if (stable !== undefined) void client.identify?.(stable)
+  }, [client, stable])
+  const context = remote ? undefined : stable
+  const binding = useMemo(() => ({ client, context }), [client, context])
   return <FlagContext.Provider value={binding}>{props.children}</FlagContext.Provider>
 }

@@ -31,11 +31,16 @@ describe('@floodgate/react/browser', () => {
     expect(packagesImportedBy(join(dist, 'index.js'))).toContain('react')
   })
 
-  it('should share one BrowserFlagClient with the main entry', async () => {
+  it('should share one of each browser client with the main entry', async () => {
     const browser = await import(join(dist, 'browser.js'))
     const main = await import(join(dist, 'index.js'))
-    expect(Object.keys(browser).sort()).toEqual(['BrowserFlagClient', 'createBrowserClient'])
-    expect(browser.BrowserFlagClient).toBe(main.BrowserFlagClient)
-    expect(browser.createBrowserClient).toBe(main.createBrowserClient)
+    const names = [
+      'BrowserFlagClient',
+      'RemoteBrowserClient',
+      'createBrowserClient',
+      'createRemoteBrowserClient',
+    ]
+    expect(Object.keys(browser).sort()).toEqual(names)
+    for (const name of names) expect(browser[name], name).toBe(main[name])
   })
 })

@@ -5,4 +5,6 @@
  */
 export type { BrowserClientOptions } from './browserClient'
 export { BrowserFlagClient, createBrowserClient } from './browserClient'
-export type { SnapshotStorageBackend } from './snapshotStorage'
+export type { RemoteBrowserClientOptions } from './remoteBrowserClient'
+export { createRemoteBrowserClient, RemoteBrowserClient } from './remoteBrowserClient'
+export type { SnapshotStorageBackend } from './webStorageCache'

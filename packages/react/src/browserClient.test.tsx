@@ -2,9 +2,6 @@ import type { Logger, SignalsBatch, Snapshot } from '@floodgate/core'
 import { act, render, screen } from '@testing-library/react'
 import { HttpResponse, http } from 'msw'
 import { setupServer } from 'msw/node'
-import { type ReactNode, StrictMode } from 'react'
-import { hydrateRoot, type Root } from 'react-dom/client'
-import { renderToString } from 'react-dom/server'
 import {
   afterAll,
   afterEach,
@@ -17,9 +14,9 @@ import {
   vi,
 } from 'vitest'
 import { BrowserFlagClient, createBrowserClient } from './browserClient'
-import { Flag } from './Flag'
 import { FlagProvider } from './FlagProvider'
 import { booleanFlag, patch, snapshotOf } from './testUtils/fixtures'
+import { App, setVisibility, sseStream } from './testUtils/page'
 import { quietRenderErrors } from './testUtils/quiet'
 
 const URL = 'http://flags.test'
@@ -50,32 +47,6 @@ const checkout = (version: number, on: boolean) =>
   booleanFlag('new-checkout', { version, fallthrough: { variant: on ? 'on' : 'off' } })
 const snapshot = (version: number, on = true): Snapshot =>
   snapshotOf([checkout(version, on)], version)
-
-/** An SSE response body the test writes to. */
-function sseStream(signal: AbortSignal) {
-  let controller!: ReadableStreamDefaultController<Uint8Array>
-  let closed = false
-  signal.addEventListener('abort', () => {
-    closed = true
-  })
-  const body = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c
-    },
-  })
-  const encoder = new TextEncoder()
-  return {
-    get closed() {
-      return closed
-    },
-    response: () => new HttpResponse(body, { headers: { 'content-type': 'text/event-stream' } }),
-    event(event: string, data: unknown, id: number) {
-      controller.enqueue(
-        encoder.encode(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
-      )
-    },
-  }
-}
 
 /** Every stream the client opens, and signals batches as the server got them. */
 function fakeServer(options: { snapshots?: () => Snapshot } = {}) {
@@ -108,24 +79,6 @@ function fakeServer(options: { snapshots?: () => Snapshot } = {}) {
       return polls
     },
   }
-}
-
-function setVisibility(state: 'visible' | 'hidden') {
-  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state })
-  document.dispatchEvent(new Event('visibilitychange'))
-}
-
-function Checkout({ broken = false }: { broken?: boolean }): ReactNode {
-  if (broken) throw new Error('new checkout broke')
-  return <p>new checkout</p>
-}
-
-function App({ broken }: { broken?: boolean }) {
-  return (
-    <Flag name="new-checkout" fallback={<p>legacy checkout</p>}>
-      <Checkout broken={broken ?? false} />
-    </Flag>
-  )
 }
 
 function track(client: BrowserFlagClient): BrowserFlagClient {
@@ -197,11 +150,11 @@ describe('createBrowserClient', () => {
   })
 })
 
-describe('FlagProvider options', () => {
+describe('FlagProvider with a local browser client', () => {
   it('should stream into the page: the put renders the new checkout, a kill swaps it for the fallback', async () => {
     const fake = fakeServer()
     render(
-      <FlagProvider options={{ url: URL, token: TOKEN, logger }}>
+      <FlagProvider client={track(createBrowserClient({ url: URL, token: TOKEN, logger }))}>
         <App />
       </FlagProvider>,
     )
@@ -219,7 +172,11 @@ describe('FlagProvider options', () => {
     const quiet = quietRenderErrors()
     try {
       render(
-        <FlagProvider options={{ url: URL, token: TOKEN, signalsIntervalMs: 60_000, logger }}>
+        <FlagProvider
+          client={track(
+            createBrowserClient({ url: URL, token: TOKEN, signalsIntervalMs: 60_000, logger }),
+          )}
+        >
           <App broken />
         </FlagProvider>,
       )
@@ -235,56 +192,5 @@ describe('FlagProvider options', () => {
     expect(sent?.authorization).toBe(`Bearer ${TOKEN}`)
     expect(sent?.batch.sdk.name).toBe('@floodgate/react')
     expect(sent?.batch.flags['new-checkout']?.on?.errors).toBe(1)
-  })
-
-  it('should hydrate a server render from the bootstrap, not a newer cache, then stream', async () => {
-    const fake = fakeServer()
-    localStorage.setItem(CACHE_KEY, JSON.stringify(snapshot(9, false)))
-    const options = { url: URL, token: TOKEN, bootstrap: snapshot(8), logger }
-    const page = (
-      <FlagProvider options={options}>
-        <App />
-      </FlagProvider>
-    )
-    const html = renderToString(page)
-    expect(html).toContain('new checkout')
-    expect(fake.streams).toHaveLength(0)
-    const container = document.createElement('div')
-    container.innerHTML = html
-    document.body.append(container)
-    const recoverable = vi.fn()
-    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {})
-    let root: Root | undefined
-    try {
-      await act(async () => {
-        root = hydrateRoot(container, page, { onRecoverableError: recoverable })
-      })
-      expect([...recoverable.mock.calls, ...consoleError.mock.calls]).toEqual([])
-    } finally {
-      consoleError.mockRestore()
-    }
-    expect(container.textContent).toBe('new checkout')
-    await vi.waitFor(() => expect(fake.streams).toHaveLength(1))
-    act(() => fake.streams[0]?.event('put', snapshot(10, false), 10))
-    await vi.waitFor(() => expect(container.textContent).toBe('legacy checkout'))
-    act(() => root?.unmount())
-    container.remove()
-  })
-
-  it('should reconnect after a strict-mode remount, and close the stream on unmount', async () => {
-    const fake = fakeServer()
-    const view = render(
-      <StrictMode>
-        <FlagProvider options={{ url: URL, token: TOKEN, logger }}>
-          <App />
-        </FlagProvider>
-      </StrictMode>,
-    )
-    const live = () => fake.streams.filter((s) => !s.closed)
-    await vi.waitFor(() => expect(live()).toHaveLength(1))
-    act(() => live()[0]?.event('put', snapshot(1), 1))
-    await screen.findByText('new checkout')
-    view.unmount()
-    await vi.waitFor(() => expect(live()).toHaveLength(0))
   })
 })

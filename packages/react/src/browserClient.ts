@@ -7,9 +7,11 @@ import {
   FlagSdkError,
   type Logger,
   type Snapshot,
+  validateSnapshot,
 } from '@floodgate/core'
-import { SnapshotStorage, type SnapshotStorageBackend } from './snapshotStorage'
+import { watchPage } from './pageLifecycle'
 import { VERSION } from './version'
+import { defaultStorage, type SnapshotStorageBackend, WebStorageCache } from './webStorageCache'
 
 /** Options of `createBrowserClient` and `<FlagProvider options>`. `url` and `token` are required. */
 export interface BrowserClientOptions {
@@ -61,7 +63,7 @@ export interface BrowserClientOptions {
  */
 export class BrowserFlagClient extends FlagClient {
   private readonly settings: ConnectionOptions
-  private readonly storage: SnapshotStorage | undefined
+  private readonly storage: WebStorageCache<Snapshot> | undefined
   private connection: Connection | undefined
   private stopping: Promise<void> | undefined
   private detach: (() => void) | undefined
@@ -158,7 +160,7 @@ export class BrowserFlagClient extends FlagClient {
     return this.connection?.flushSignals() ?? Promise.resolve()
   }
 
-  private cacheChanges(storage: SnapshotStorage): () => void {
+  private cacheChanges(storage: WebStorageCache<Snapshot>): () => void {
     return this.subscribe((event) => {
       const held = this.getSnapshot()
       if ((event.type === 'ready' || event.type === 'change') && held !== undefined) {
@@ -183,41 +185,18 @@ export function createBrowserClient(options: BrowserClientOptions): BrowserFlagC
 function snapshotStorage(
   options: BrowserClientOptions,
   logger: Logger | undefined,
-): SnapshotStorage | undefined {
+): WebStorageCache<Snapshot> | undefined {
   if (options.cache === false) return undefined
   const backend = options.storage ?? defaultStorage()
   if (backend === undefined) return undefined
   const key = options.cache ?? `floodgate:snapshot:${options.url}:${options.token.slice(-8)}`
-  return new SnapshotStorage(backend, key, logger ?? console)
+  return new WebStorageCache(backend, key, SNAPSHOT_CODEC, logger ?? console)
 }
 
-/** `localStorage`, where the page has one and may use it (it throws in some privacy modes). */
-function defaultStorage(): SnapshotStorageBackend | undefined {
-  try {
-    return typeof localStorage === 'undefined' ? undefined : localStorage
-  } catch {
-    return undefined
-  }
-}
-
-/** Pauses polling while the page is hidden and flushes signals as it goes; returns the unwatch. */
-function watchPage(connection: Connection): () => void {
-  if (typeof document === 'undefined' || typeof window === 'undefined') return () => {}
-  const onVisibility = () => {
-    if (document.visibilityState === 'hidden') {
-      connection.pausePolling()
-      void connection.flushSignals()
-    } else {
-      connection.resumePolling()
-    }
-  }
-  // `pagehide` also fires where a closing page skips `visibilitychange` (older Safari).
-  const onPageHide = () => void connection.flushSignals()
-  document.addEventListener('visibilitychange', onVisibility)
-  window.addEventListener('pagehide', onPageHide)
-  if (document.visibilityState === 'hidden') connection.pausePolling()
-  return () => {
-    document.removeEventListener('visibilitychange', onVisibility)
-    window.removeEventListener('pagehide', onPageHide)
-  }
+const SNAPSHOT_CODEC = {
+  check(json: unknown): Snapshot | undefined {
+    const parsed = validateSnapshot(json)
+    return parsed.success ? parsed.data : undefined
+  },
+  versionOf: (snapshot: Snapshot) => `${snapshot.environment}@${snapshot.version}`,
 }

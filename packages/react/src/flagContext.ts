@@ -1,11 +1,11 @@
 'use client'
-import { type Context, type FlagClient, FlagSdkError } from '@floodgate/core'
+import { type Context, type FlagReader, FlagSdkError } from '@floodgate/core'
 import { createContext, useContext } from 'react'
 
 /** What a `<FlagProvider>` hands the hooks below it. */
 export interface FlagBinding {
   /** The client every hook reads. */
-  readonly client: FlagClient
+  readonly client: FlagReader
   /** The context of every evaluation below (the call's layer, over the client's own context). */
   readonly context: Context | undefined
 }

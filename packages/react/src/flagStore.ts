@@ -1,4 +1,4 @@
-import type { Context, EvaluationDetails, FlagClient, JsonValue } from '@floodgate/core'
+import type { Context, EvaluationDetails, FlagReader, JsonValue } from '@floodgate/core'
 
 /** One flag of one client for one context, as `useSyncExternalStore` reads it. */
 export interface FlagStore {
@@ -14,7 +14,7 @@ export interface FlagStore {
  * Evaluation counts no exposure here: a render may repeat or be thrown away.
  */
 export function flagStore(
-  client: FlagClient,
+  client: FlagReader,
   key: string,
   defaultValue: JsonValue | undefined,
   context: Context | undefined,

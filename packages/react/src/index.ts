@@ -9,13 +9,18 @@ export {
   ConditionOpSchema,
   ConditionSchema,
   Connection,
+  ContextSchema,
+  checkEvaluation,
+  checkEvaluationPatch,
   checkServeVariants,
   checkVariantValues,
   DEFAULT_ROLLOUT_PERCENTS,
   EnvironmentNameSchema,
   ERROR_UNIT_HASH_SEED,
   ErrorCode,
+  EvaluationRequestSchema,
   evaluate,
+  evaluateSnapshot,
   FLAG_KEY_PATTERN,
   FlagClient,
   FlagConfigSchema,
@@ -38,6 +43,7 @@ export {
   parseSnapshotFlag,
   parseStreamPatch,
   Reason,
+  RemoteFlagClient,
   RolloutDecisionSchema,
   RolloutPlanSchema,
   RolloutRefSchema,
@@ -56,8 +62,10 @@ export {
   SnapshotFlagSchema,
   SnapshotSchema,
   StreamPatchSchema,
+  sameAttributes,
   TOTAL_WEIGHT,
   TransportError,
+  unitHash,
   VariantNameSchema,
   VariantSignalsSchema,
   VERSION,
@@ -71,7 +79,8 @@ export type { FlagProps } from './Flag'
 export { Flag } from './Flag'
 export type { FlagProviderProps } from './FlagProvider'
 export { FlagProvider } from './FlagProvider'
-export type { SnapshotStorageBackend } from './snapshotStorage'
+export type { RemoteBrowserClientOptions } from './remoteBrowserClient'
+export { createRemoteBrowserClient, RemoteBrowserClient } from './remoteBrowserClient'
 export type { TestFlagProviderProps } from './TestFlagProvider'
 export { TestFlagProvider } from './TestFlagProvider'
 export { useFlag } from './useFlag'
@@ -80,3 +89,4 @@ export { useFlagDetails } from './useFlagDetails'
 export { useFlagsStatus } from './useFlagsStatus'
 export { useFlagValue } from './useFlagValue'
 export { useVariant } from './useVariant'
+export type { SnapshotStorageBackend } from './webStorageCache'

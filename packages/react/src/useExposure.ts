@@ -1,5 +1,5 @@
 'use client'
-import type { FlagClient } from '@floodgate/core'
+import type { FlagReader } from '@floodgate/core'
 import { useEffect, useRef } from 'react'
 
 /**
@@ -7,7 +7,7 @@ import { useEffect, useRef } from 'react'
  * (mounted), and again whenever the variant it shows changes. Never while
  * rendering: React may render twice, or throw a render away.
  */
-export function useExposure(client: FlagClient, key: string, variant: string | undefined): void {
+export function useExposure(client: FlagReader, key: string, variant: string | undefined): void {
   const counted = useRef<unknown>(null)
   useEffect(
     function expose() {

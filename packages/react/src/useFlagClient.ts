@@ -1,5 +1,5 @@
 'use client'
-import type { FlagClient } from '@floodgate/core'
+import type { FlagReader } from '@floodgate/core'
 import { useFlagBinding } from './flagContext'
 
 /**
@@ -10,6 +10,6 @@ import { useFlagBinding } from './flagContext'
  * const client = useFlagClient()
  * const pay = () => client.guard('new-checkout', { userId }, () => submitPayment(cart))
  */
-export function useFlagClient(): FlagClient {
+export function useFlagClient(): FlagReader {
   return useFlagBinding().client
 }
