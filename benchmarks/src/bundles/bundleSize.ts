@@ -66,7 +66,7 @@ export async function measureBundle(entry: BundleEntry): Promise<BundleSize> {
     minify: true,
     format: 'esm',
     platform: 'browser',
-    target: 'es2020',
+    target: ['chrome107', 'edge107', 'firefox104', 'safari16'],
     jsx: 'automatic',
     external: EXTERNAL,
     define: { 'process.env.NODE_ENV': '"production"' },
