@@ -179,7 +179,7 @@ function renderBundles(sizes: BundleSize[]): string {
   })
   return [
     '### Browser bundles (bytes)',
-    'A tiny app per SDK (`benchmarks/src/bundles/entries/`): create the client, read one flag through the React binding (`<id>.tsx`) or the SDK alone (`<id>.core.ts`). esbuild, minified ESM for the browser, `NODE_ENV=production`, `react`/`react-dom` external; gzip level 9, brotli quality 11. The OpenFeature row uses the web SDK’s in-memory provider, so it carries no network code; the flagd row adds the provider a flagd user needs.',
+    'A tiny app per SDK (`benchmarks/src/bundles/entries/`): create the client, read one flag through the React binding (`<id>.tsx`) or the SDK alone (`<id>.core.ts`). esbuild, minified ESM for the browsers Vite 7 targets by default (Chrome/Edge 107, Firefox 104, Safari 16), `NODE_ENV=production`, `react`/`react-dom` external; gzip level 9, brotli quality 11. The OpenFeature row uses the web SDK’s in-memory provider, so it carries no network code; the flagd row adds the provider a flagd user needs.',
     table(
       [
         'SDK',

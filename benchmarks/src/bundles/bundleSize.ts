@@ -55,8 +55,10 @@ export function bundleEntries(only?: readonly string[]): BundleEntry[] {
 
 /**
  * Bundles one entry as an app's production build would (esbuild, ESM,
- * browser platform, minified, `NODE_ENV=production`, React external) and
- * measures it raw, gzipped (level 9) and brotli-compressed (quality 11).
+ * browser platform, minified, `NODE_ENV=production`, React external, and
+ * the browsers Vite 7 builds for by default: Chrome and Edge 107, Firefox
+ * 104, Safari 16) and measures it raw, gzipped (level 9) and
+ * brotli-compressed (quality 11).
  */
 export async function measureBundle(entry: BundleEntry): Promise<BundleSize> {
   const result = await build({
