@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url'
  * `POST …/kill` (or `…/unkill`, alternating) until the page's checkout
  * heading has changed, as a MutationObserver in the page timestamps it.
  * The real server (the CLI with `--demo`), the example's production build
- * behind `vite preview`'s proxy, and headless chromium, all on this machine.
+ * behind `vite preview`'s proxy, and headless chromium, all on this machine;
+ * the page evaluated by the server (the default) and in the page, in turn.
  *
  *   pnpm build && pnpm --filter @floodgate/example-react-checkout bench [rounds]
  */
@@ -19,8 +20,16 @@ const server = await startDemoServer()
 const app = await serveApp(exampleRoot, server.url, server.tokens.client)
 const browser = await launchBrowser()
 try {
+  for (const mode of ['remote', 'local'] as const) await measure(mode)
+} finally {
+  await browser.close()
+  await app.stop()
+  await server.stop()
+}
+
+async function measure(mode: 'remote' | 'local'): Promise<void> {
   const page = await browser.newPage()
-  await page.goto(`${app.url}?user=user-1`)
+  await page.goto(`${app.url}?user=user-1&mode=${mode}`)
   await page.waitForFunction(() => document.querySelector('h2')?.textContent === 'New checkout')
   // Each change of the heading, stamped on the same epoch clock as this process.
   await page.evaluate(() => {
@@ -65,12 +74,9 @@ try {
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? NaN
   const ms = (v: number) => `${v.toFixed(1)} ms`
-  console.log(`kill → page (${rounds} rounds, kill and unkill alternating)`)
+  console.log(`kill → page, ${mode} evaluation (${rounds} rounds, kill and unkill alternating)`)
   console.log(
     `p50 ${ms(at(0.5))}  p90 ${ms(at(0.9))}  p99 ${ms(at(0.99))}  max ${ms(latencies.at(-1) ?? NaN)}  min ${ms(latencies[0] ?? NaN)}`,
   )
-} finally {
-  await browser.close()
-  await app.stop()
-  await server.stop()
+  await page.close()
 }

@@ -30,7 +30,7 @@ afterAll(async () => {
   await server?.stop()
 })
 
-async function openCheckout(): Promise<Page> {
+async function openCheckout(mode: 'remote' | 'local'): Promise<Page> {
   const page = await browser.newPage()
   // Chromium does not show the body of a keepalive request to the test, so the page keeps a
   // copy of each signals body it sends (the request itself goes out unchanged).
@@ -41,17 +41,23 @@ async function openCheckout(): Promise<Page> {
     window.fetch = (input, init) => {
       const url = input instanceof Request ? input.url : String(input)
       if (url.endsWith('/v1/sdk/signals') && input instanceof Request) {
+        // The local client's ky sends a Request.
         const { keepalive } = input
         void input
           .clone()
           .text()
           .then((body) => sent.push({ keepalive, body }))
+      } else if (url.endsWith('/v1/sdk/signals') && typeof init?.body === 'string') {
+        // The remote client sends a URL and its init.
+        sent.push({ keepalive: init.keepalive === true, body: init.body })
       }
       return original(input, init)
     }
   })
   // user-1 is in the demo's 50 % rollout of new-checkout in development.
-  await page.goto(`${app.url}?user=user-1`)
+  await page.goto(`${app.url}?user=user-1&mode=${mode}`)
+  const evaluated = mode === 'remote' ? 'by the server' : 'in the page'
+  expect(await page.getByTestId('mode').textContent()).toBe(evaluated)
   return page
 }
 
@@ -63,9 +69,10 @@ const heading = (page: Page) => page.getByRole('heading', { level: 2 })
  */
 const PATIENCE = { timeout: 15_000 }
 
-describe('react-checkout in a real browser', () => {
+// The same page both ways: the server evaluating for the page (the default), or the page from the rules.
+describe.each(['remote', 'local'] as const)('react-checkout in a real browser (%s)', (mode) => {
   it('should render the new checkout, and swap to the legacy one on a kill without a reload', async () => {
-    const page = await openCheckout()
+    const page = await openCheckout(mode)
     await expect.poll(() => heading(page).textContent(), PATIENCE).toBe('New checkout')
     expect(await page.getByTestId('status').textContent()).toBe('ready')
     await page.evaluate(() => {
@@ -83,7 +90,7 @@ describe('react-checkout in a real browser', () => {
   })
 
   it('should show the legacy checkout when the new one crashes, and report the error to the server', async () => {
-    const page = await openCheckout()
+    const page = await openCheckout(mode)
     await expect.poll(() => heading(page).textContent(), PATIENCE).toBe('New checkout')
     await page.getByRole('button', { name: 'Simulate a crash' }).click()
     await expect.poll(() => heading(page).textContent(), PATIENCE).toBe('Legacy checkout')
