@@ -1,4 +1,10 @@
-import { FlagClient, type Snapshot } from '@floodgate/core'
+import {
+  evaluateSnapshot,
+  FlagClient,
+  type FlagReader,
+  RemoteFlagClient,
+  type Snapshot,
+} from '@floodgate/core'
 import { act } from '@testing-library/react'
 import type { Root } from 'react-dom/client'
 import { hydrateRoot } from 'react-dom/client'
@@ -43,7 +49,7 @@ function Page() {
 }
 
 /** The server renders the page for a request; the browser hydrates it with its own client. */
-async function serverThenBrowser(server: FlagClient, browser: FlagClient) {
+async function serverThenBrowser(server: FlagReader, browser: FlagReader) {
   renders = []
   const html = renderToString(
     <FlagProvider client={server} context={{ userId: user }}>
@@ -106,6 +112,44 @@ describe('FlagProvider', () => {
       // Then updates take over.
       act(() => {
         browser.applyPatch(patch(2, 'new-checkout', { ...guardedCanary(2), killed: true }))
+      })
+      expect(result.container.textContent).toContain('legacy checkout')
+      expect(renders.at(-1)).toBe('ready new-checkout=false theme=dark variant=off')
+    })
+
+    it('should hydrate a remote client from the evaluation the server render used', async () => {
+      // The server holds the full snapshot (as @floodgate/node does), a server-only flag included.
+      const full = snapshotOf([
+        ...Object.values(snapshot.flags).map((flag) => ({ ...flag, clientSide: true })),
+        { ...stringFlag('backend-only', { a: 'a' }, 'a'), clientSide: false },
+      ])
+      const server = new FlagClient({ snapshot: full })
+      const context = { userId: user }
+      const evaluation = evaluateSnapshot(full, context, { clientSideOnly: true })
+      expect(Object.keys(evaluation.flags).sort()).toEqual(['new-checkout', 'theme'])
+      // The page carries the evaluation as JSON; the browser's remote client starts from it.
+      const browser = new RemoteFlagClient({
+        url: 'http://flags.test',
+        token: 'fg_client_test',
+        context,
+        bootstrap: JSON.parse(JSON.stringify(evaluation)),
+      })
+      const result = await serverThenBrowser(server, browser)
+      expect(result.serverRenders).toEqual(['ready new-checkout=true theme=dark variant=on'])
+      expect(result.hydrationProblems).toEqual([])
+      expect(renders).toEqual(result.serverRenders)
+      expect(result.container.innerHTML).toBe(result.html)
+      expect(browser.signals.drain()?.flags).toEqual({
+        'new-checkout': { on: expect.objectContaining({ exposures: 3 }) },
+        theme: { dark: expect.objectContaining({ exposures: 1 }) },
+      })
+
+      // Then the stream's patches take over.
+      act(() => {
+        browser.applyEvaluationPatch({
+          version: 2,
+          flags: { 'new-checkout': { version: 2, value: false, variant: 'off', reason: 'KILLED' } },
+        })
       })
       expect(result.container.textContent).toContain('legacy checkout')
       expect(renders.at(-1)).toBe('ready new-checkout=false theme=dark variant=off')

@@ -148,6 +148,26 @@ describe('FlagProvider options (a remote browser client)', () => {
     await screen.findByText('legacy checkout')
   })
 
+  it('should identify a remote client it was given with the provider context', async () => {
+    const fake = fakeServer()
+    const client = track(
+      createRemoteBrowserClient({ url: URL, token: TOKEN, context: { userId: 'u1' }, logger }),
+    )
+    render(
+      <FlagProvider client={client} context={{ userId: 'u2', plan: 'pro' }}>
+        <App />
+      </FlagProvider>,
+    )
+    await vi.waitFor(() => expect(fake.streams).toHaveLength(2))
+    expect(fake.streams.map((s) => s.context)).toEqual([
+      { userId: 'u1' },
+      { userId: 'u2', plan: 'pro' },
+    ])
+    expect(client.getContext()).toEqual({ userId: 'u2', plan: 'pro' })
+    act(() => fake.streams[1]?.event('put', evaluation(true), 1))
+    await screen.findByText('new checkout')
+  })
+
   it('should report a render error with keepalive once the page is hidden, and trip the local guard', async () => {
     const fake = fakeServer()
     const canary = {
