@@ -6,13 +6,14 @@ import { defaultLogger } from './defaultLogger'
 import { FlagSdkError, SchemaError } from './errors'
 import { detailsOf, errorDetails, messageOf } from './evaluate'
 import { add, type FlagCounters } from './flagCounters'
+import { FlagRevisions } from './flagRevisions'
 import { defaultTimer, guardedCall } from './guardedCall'
 import { jsonEqual } from './jsonEqual'
 import { LocalGuardBreaker } from './localGuardBreaker'
-import { randomId } from './randomId'
 import { ErrorCode, Reason } from './reasons'
 import type { SafeEmitter } from './safeEmitter'
 import type { JsonValue, Segment, Snapshot, SnapshotFlag, StreamPatch } from './schemas'
+import { sdkInfo } from './sdkInfo'
 import { SegmentTable } from './segmentTable'
 import { SignalsAggregator } from './signalsAggregator'
 import { validateSnapshot, validateStreamPatch } from './snapshotValidator'
@@ -31,7 +32,6 @@ import type {
 } from './types'
 import { unitHash } from './unitHash'
 import { describeType, sameType } from './valueType'
-import { VERSION } from './version'
 
 /** One flag of the snapshot as the client serves it. */
 interface FlagEntry {
@@ -77,10 +77,7 @@ export class FlagClient {
   private snapshot: Snapshot | undefined
   private status: ClientStatus = LOADING
   private entries = new Map<string, FlagEntry>()
-  /** The revision of each flag named by a change since the first snapshot; others have `baseRevision`. */
-  private readonly revisions = new Map<string, number>()
-  private baseRevision = 0
-  private lastRevision = 0
+  private readonly revisions = new FlagRevisions()
   private readonly segmentTable = new SegmentTable()
   private readonly scratch = new Scratch()
   /** The shared scratch is in use: an evaluation re-entered the client (a context getter). */
@@ -97,11 +94,7 @@ export class FlagClient {
     this.logger = options.logger ?? defaultLogger
     this.timer = options.timer ?? defaultTimer()
     this.signals = new SignalsAggregator({
-      sdk: {
-        name: options.sdk?.name ?? '@floodgate/core',
-        version: options.sdk?.version ?? VERSION,
-        instanceId: options.sdk?.instanceId ?? randomId(),
-      },
+      sdk: sdkInfo(options.sdk),
       now: options.now,
       urgentErrors: options.urgentErrors,
       logger: this.logger,
@@ -320,7 +313,7 @@ export class FlagClient {
    * const revision = useSyncExternalStore(client.subscribe, () => client.getFlagRevision(key))
    */
   getFlagRevision(key: string): number {
-    return this.revisions.get(key) ?? this.baseRevision
+    return this.revisions.get(key)
   }
 
   /**
@@ -422,8 +415,8 @@ export class FlagClient {
       segments: segments.record,
     }
     const flagKeys = [...changed]
-    if (held === undefined) this.baseRevision = ++this.lastRevision
-    else this.touch(flagKeys)
+    if (held === undefined) this.revisions.first()
+    else this.revisions.touch(flagKeys)
     this.becomeReady()
     if (held !== undefined && flagKeys.length > 0) {
       this.events.emit({ type: 'change', version: snapshot.version, flagKeys })
@@ -503,7 +496,7 @@ export class FlagClient {
       }
     }
     this.snapshot = { ...held, version: patch.version, flags, segments }
-    this.touch(changed)
+    this.revisions.touch(changed)
     this.becomeReady()
     if (changed.length > 0) {
       this.events.emit({ type: 'change', version: patch.version, flagKeys: changed })
@@ -649,7 +642,7 @@ export class FlagClient {
   private trip(entry: FlagEntry, breaker: LocalGuardBreaker, lastError: unknown): void {
     const { flag } = entry
     this.signals.markTripped(flag.key)
-    this.touch([flag.key])
+    this.revisions.touch([flag.key])
     this.events.emit({
       type: 'localGuardTrip',
       flagKey: flag.key,
@@ -699,12 +692,6 @@ export class FlagClient {
   }
 
   /** Gives the flags of a change one new revision, before listeners hear of it. */
-  private touch(flagKeys: readonly string[]): void {
-    if (flagKeys.length === 0) return
-    const revision = ++this.lastRevision
-    for (const key of flagKeys) this.revisions.set(key, revision)
-  }
-
   private becomeReady(): void {
     const version = this.snapshot?.version ?? 0
     const previous = this.status

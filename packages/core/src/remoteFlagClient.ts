@@ -4,14 +4,15 @@ import { FlagSdkError, SchemaError } from './errors'
 import { errorDetails } from './evaluate'
 import type { EvaluatedFlag, Evaluation, EvaluationPatch } from './evaluation'
 import { checkEvaluation, checkEvaluationPatch } from './evaluationValidator'
+import { FlagRevisions } from './flagRevisions'
 import { defaultTimer, guardedCall } from './guardedCall'
 import { LocalGuardBreaker } from './localGuardBreaker'
 import { PageSignals } from './pageSignals'
-import { randomId } from './randomId'
 import { ErrorCode, Reason } from './reasons'
 import type { SafeEmitter } from './safeEmitter'
 import { sameAttributes } from './sameAttributes'
 import type { JsonValue } from './schemas'
+import { sdkInfo } from './sdkInfo'
 import type { BackoffOptions } from './transport/backoff'
 import { RemoteConnection } from './transport/remoteConnection'
 import type {
@@ -25,7 +26,6 @@ import type {
   SdkInfo,
 } from './types'
 import { describeType, sameType } from './valueType'
-import { VERSION } from './version'
 
 /** Options of `RemoteFlagClient`. `url` and `token` are required. */
 export interface RemoteFlagClientOptions {
@@ -95,9 +95,7 @@ export class RemoteFlagClient {
   readonly signals: PageSignals
   #evaluation: Evaluation | undefined
   #entries = new Map<string, RemoteEntry>()
-  readonly #revisions = new Map<string, number>()
-  #baseRevision = 0
-  #lastRevision = 0
+  readonly #revisions = new FlagRevisions()
   #status: ClientStatus = { status: 'loading' }
   #context: Context
   readonly #events: SafeEmitter<FlagClientEvent>
@@ -118,11 +116,7 @@ export class RemoteFlagClient {
     this.#context = { ...options.context }
     this.#logger = options.logger ?? defaultLogger
     this.signals = new PageSignals({
-      sdk: {
-        name: options.sdk?.name ?? '@floodgate/core',
-        version: options.sdk?.version ?? VERSION,
-        instanceId: options.sdk?.instanceId ?? randomId(),
-      },
+      sdk: sdkInfo(options.sdk),
       now: options.now,
       urgentErrors: options.urgentErrors,
       logger: this.#logger,
@@ -269,7 +263,7 @@ export class RemoteFlagClient {
 
   /** A number that changes whenever what flag `key` serves may change, and only then (see `FlagClient`). */
   getFlagRevision(key: string): number {
-    return this.#revisions.get(key) ?? this.#baseRevision
+    return this.#revisions.get(key)
   }
 
   /** Listens to one type of event; returns the function that stops listening. */
@@ -382,8 +376,8 @@ export class RemoteFlagClient {
       version: next.version,
       flags: Object.fromEntries([...entries].map(([key, entry]) => [key, entry.flag])),
     }
-    if (first) this.#baseRevision = ++this.#lastRevision
-    else this.#touch(changed)
+    if (first) this.#revisions.first()
+    else this.#revisions.touch(changed)
     this.#becomeReady()
     if (!first && changed.length > 0) {
       this.#events.emit({ type: 'change', version: next.version, flagKeys: changed })
@@ -495,7 +489,7 @@ export class RemoteFlagClient {
     const rollout = flag.rollout
     if (rollout === undefined || breaker === undefined) return
     this.signals.markTripped(key)
-    this.#touch([key])
+    this.#revisions.touch([key])
     const version = this.#evaluation?.version ?? 0
     this.#events.emit({
       type: 'localGuardTrip',
@@ -509,12 +503,6 @@ export class RemoteFlagClient {
       lastError,
     })
     this.#events.emit({ type: 'change', version, flagKeys: [key] })
-  }
-
-  #touch(flagKeys: readonly string[]): void {
-    if (flagKeys.length === 0) return
-    const revision = ++this.#lastRevision
-    for (const key of flagKeys) this.#revisions.set(key, revision)
   }
 
   #becomeReady(): void {

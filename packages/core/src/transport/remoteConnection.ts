@@ -180,6 +180,8 @@ export class RemoteConnection {
       const headers: Record<string, string> =
         this.#etag === undefined ? {} : { 'if-none-match': this.#etag }
       const response = await this.#request('v1/sdk/evaluate', signal, headers)
+      // An answer for a context that was replaced meanwhile is no sync.
+      if (signal.aborted) return
       if (response.status === 304) {
         this.#client.markCurrent()
       } else {
