@@ -73,9 +73,7 @@ function flagProblem(input: unknown): string | undefined {
     rollout.controlValue !== undefined &&
     (rollout.unitHash === undefined || isCount(rollout.unitHash)) &&
     (guard === undefined || (isObject(guard) && guard.minErrors > 0 && guard.maxErrorRate > 0))
-  return valid
-    ? undefined
-    : 'has an invalid rollout (id, treatment, control, controlValue, localGuard?, unitHash?)'
+  return valid ? undefined : 'has an invalid rollout'
 }
 
 function failure(path: string, message: string): ValidationResult<never> {

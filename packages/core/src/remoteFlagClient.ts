@@ -106,7 +106,7 @@ export class RemoteFlagClient {
   #stopping: Promise<void> | undefined
 
   constructor(options: RemoteFlagClientOptions) {
-    if (typeof options?.url !== 'string' || !options.url || !options.token) {
+    if (!options?.url || !options.token) {
       throw new FlagSdkError(
         'invalid_options',
         'RemoteFlagClient: `url` and `token` (a client token, fg_client_…) are required',

@@ -2,8 +2,6 @@
 export interface SseMessage {
   /** The `event:` field; absent for the default (`message`). */
   event?: string
-  /** The event's own `id:` field (a resuming client keeps the last one). */
-  id?: string
   data: string
 }
 
@@ -19,8 +17,9 @@ export interface SseHandlers {
 /**
  * An incremental Server-Sent Events parser, as the WHATWG spec reads an
  * `text/event-stream`: lines end in CRLF, LF or CR (split anywhere across
- * chunks), a blank line dispatches, `data:` lines join with LF, an `id`
- * holding NUL is ignored. Feed it text from a `TextDecoder` (which drops the
+ * chunks), a blank line dispatches, `data:` lines join with LF. `id:` is
+ * not reported: no client here resumes by event id (the local one resumes
+ * from the version it holds, the remote one gets a fresh `put`). Feed it text from a `TextDecoder` (which drops the
  * BOM). A few dozen lines instead of eventsource-parser, for the browser's
  * bundle; a test holds it to that library's output, however the stream is
  * chunked.
@@ -29,19 +28,14 @@ export function createSseParser(handlers: SseHandlers): { feed(chunk: string): v
   let buffer = ''
   let data: string | undefined
   let event: string | undefined
-  let id: string | undefined
 
   const line = (text: string) => {
     if (text === '') {
       if (data !== undefined) {
-        const message: SseMessage = { data }
-        if (event) message.event = event
-        if (id !== undefined) message.id = id
-        handlers.onEvent(message)
+        handlers.onEvent(event ? { event, data } : { data })
       }
       data = undefined
       event = undefined
-      id = undefined
       return
     }
     const colon = text.indexOf(':')
@@ -54,9 +48,7 @@ export function createSseParser(handlers: SseHandlers): { feed(chunk: string): v
     if (value.startsWith(' ')) value = value.slice(1)
     if (field === 'data') data = data === undefined ? value : `${data}\n${value}`
     else if (field === 'event') event = value
-    else if (field === 'id') {
-      if (!value.includes('\0')) id = value
-    } else if (field === 'retry' && /^\d+$/.test(value)) handlers.onRetry?.(Number(value))
+    else if (field === 'retry' && /^\d+$/.test(value)) handlers.onRetry?.(Number(value))
   }
 
   return {
