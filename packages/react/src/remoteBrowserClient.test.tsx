@@ -287,6 +287,8 @@ describe('createRemoteBrowserClient', () => {
       createRemoteBrowserClient({ url: URL, token: TOKEN, context: { userId: 'u2' }, logger }),
     )
     expect(other.getStatus()).toEqual({ status: 'loading' })
+    await other.ready()
+    expect(other.getStatus()).toMatchObject({ status: 'error', error: { code: 'network' } })
   })
 
   it.each([
