@@ -55,9 +55,12 @@ export function createSseParser(handlers: SseHandlers): { feed(chunk: string): v
     feed(chunk) {
       buffer += chunk
       let start = 0
+      // The next CR and LF at or after `start`, searched again only once passed: one scan per chunk.
+      let lf = buffer.indexOf('\n')
+      let cr = buffer.indexOf('\r')
       for (;;) {
-        const lf = buffer.indexOf('\n', start)
-        const cr = buffer.indexOf('\r', start)
+        if (lf >= 0 && lf < start) lf = buffer.indexOf('\n', start)
+        if (cr >= 0 && cr < start) cr = buffer.indexOf('\r', start)
         if (cr >= 0 && (lf < 0 || cr < lf)) {
           // A CR last in the buffer may be the first half of a CRLF: wait for the next chunk.
           if (cr === buffer.length - 1) break
