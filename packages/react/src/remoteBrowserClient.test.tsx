@@ -319,6 +319,30 @@ describe('createRemoteBrowserClient', () => {
     },
   )
 
+  it('should cache the evaluation for a new context even when no flag changed, never the old one under it', async () => {
+    const fake = fakeServer()
+    const client = track(
+      createRemoteBrowserClient({ url: URL, token: TOKEN, context: { userId: 'u1' }, logger }),
+    )
+    await vi.waitFor(() => expect(fake.streams).toHaveLength(1))
+    fake.streams[0]?.event('put', evaluation(true, 3), 3)
+    await client.ready()
+    const cached = () => JSON.parse(localStorage.getItem(CACHE_KEY) ?? 'null')
+    const identified = client.identify({ userId: 'u2' })
+    await vi.waitFor(() => expect(fake.live()).toHaveLength(1))
+    expect(fake.live()[0]?.context).toEqual({ userId: 'u2' })
+    // The first user's flags stay cached under the first user while the second's are on their way.
+    expect(cached()).toEqual({ context: { userId: 'u1' }, evaluation: evaluation(true, 3) })
+    fake.live()[0]?.event('put', evaluation(true, 3), 3)
+    await identified
+    expect(cached()).toEqual({ context: { userId: 'u2' }, evaluation: evaluation(true, 3) })
+
+    server.use(http.post(`${URL}/v1/sdk/evaluate/stream`, () => HttpResponse.error()))
+    await client.identify({ userId: 'u3' })
+    expect(client.getContext()).toEqual({ userId: 'u3' })
+    expect(cached()).toEqual({ context: { userId: 'u2' }, evaluation: evaluation(true, 3) })
+  })
+
   it('should pause polling while the page is hidden and poll at once when it is shown', async () => {
     const fake = fakeServer()
     const client = track(

@@ -48,6 +48,7 @@ interface CachedEvaluation {
  */
 export class RemoteBrowserClient extends RemoteFlagClient {
   #detach: (() => void) | undefined
+  #storage: WebStorageCache<CachedEvaluation> | undefined
 
   constructor(options: RemoteBrowserClientOptions) {
     const storage = evaluationStorage(options)
@@ -69,13 +70,19 @@ export class RemoteBrowserClient extends RemoteFlagClient {
       settings.bootstrap = cached.evaluation
     }
     super(settings)
-    if (storage === undefined) return
+    this.#storage = storage
     this.subscribe((event) => {
-      const evaluation = this.getEvaluation()
-      if ((event.type === 'ready' || event.type === 'change') && evaluation !== undefined) {
-        storage.save({ context: this.getContext(), evaluation })
-      }
+      if (event.type === 'ready' || event.type === 'change') this.#save()
     })
+  }
+
+  override async identify(context: Context): Promise<void> {
+    const held = this.getEvaluation()
+    await super.identify(context)
+    // A new context whose flags all equal the old ones emits no change, yet
+    // its evaluation is saved for it; a failed one leaves the old evaluation
+    // held, which must not be cached under the new context.
+    if (this.getEvaluation() !== held && sameAttributes(this.getContext(), context)) this.#save()
   }
 
   override start(): this {
@@ -89,6 +96,11 @@ export class RemoteBrowserClient extends RemoteFlagClient {
     this.#detach?.()
     this.#detach = undefined
     return super.stop()
+  }
+
+  #save(): void {
+    const evaluation = this.getEvaluation()
+    if (evaluation !== undefined) this.#storage?.save({ context: this.getContext(), evaluation })
   }
 }
 
