@@ -155,7 +155,6 @@ export class RemoteConnection {
             delivered = true
             this.#synced()
           },
-          onComment: () => {},
         },
       )
       if (signal.aborted) return

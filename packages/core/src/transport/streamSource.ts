@@ -7,7 +7,7 @@ export interface StreamHandlers {
   /** One event. Throwing a `TransportError` (a malformed payload) ends the connection with it. */
   onEvent(event: SseMessage): void
   /** One comment (`: heartbeat`, `: connected`). */
-  onComment(comment: string): void
+  onComment?(comment: string): void
 }
 
 /** How one stream connection ended. */
@@ -81,9 +81,7 @@ export class StreamSource {
             failure = this.#toError(error, 'reading the stream')
           }
         },
-        onComment: (comment) => {
-          handlers.onComment(comment)
-        },
+        onComment: handlers.onComment,
         onRetry: (ms) => {
           retryMs = ms
         },
