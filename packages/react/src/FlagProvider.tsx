@@ -83,16 +83,15 @@ function OwnedClient(props: {
   context: Context | undefined
   children: ReactNode
 }) {
-  const { options, context } = props
-  const [client] = useState(
-    () => new RemoteBrowserClient({ ...options, context: { ...options.context, ...context } }),
-  )
+  const { options } = props
+  const context = { ...options.context, ...props.context }
+  const [client] = useState(() => new RemoteBrowserClient({ ...options, context }))
   useEffect(() => {
     client.start()
     return () => void client.stop()
   }, [client])
   return (
-    <ClientBinding client={client} context={{ ...options.context, ...context }}>
+    <ClientBinding client={client} context={context}>
       {props.children}
     </ClientBinding>
   )
